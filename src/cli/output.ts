@@ -1,0 +1,41 @@
+import Table from 'cli-table3';
+import { Option, type Command } from 'commander';
+import type { CommandContext } from './context.ts';
+
+export type OutputFormat = 'table' | 'csv' | 'json';
+
+export function formatOption(command: Command): Command {
+  return command.addOption(new Option('--format <format>', 'output format').choices(['table', 'csv', 'json']).default('table'));
+}
+
+function csvField(value: unknown): string {
+  const text = value === null || value === undefined ? '' : value instanceof Date ? value.toISOString() : String(value);
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+/** Rows as a table for people, or CSV / JSON for scripts. Columns are the first row's keys. */
+export function printRows(
+  context: CommandContext,
+  rows: Array<Record<string, unknown>>,
+  format: OutputFormat,
+  emptyMessage: string,
+  columns?: string[],
+): void {
+  const keys = columns ?? Object.keys(rows[0] ?? {});
+  if (format === 'json') {
+    context.print(JSON.stringify(rows, null, 2));
+    return;
+  }
+  if (format === 'csv') {
+    if (keys.length) context.print(keys.map(csvField).join(','));
+    for (const row of rows) context.print(keys.map((key) => csvField(row[key])).join(','));
+    return;
+  }
+  if (!rows.length) {
+    context.print(emptyMessage);
+    return;
+  }
+  const table = new Table({ head: keys, style: { head: [], border: [] } });
+  for (const row of rows) table.push(keys.map((key) => { const v = row[key]; return v === null || v === undefined ? '' : v instanceof Date ? v.toISOString() : String(v); }));
+  context.print(table.toString());
+}

@@ -1,0 +1,37 @@
+import { Kysely, PostgresDialect } from 'kysely';
+import { userInfo } from 'node:os';
+import pg from 'pg';
+import type { Database } from './schema.ts';
+
+// Dates stay 'YYYY-MM-DD' text: turning them into JS Dates would put them at a local midnight
+// and invite off-by-one-day errors. bigint (int8) stays text as well; ids are opaque.
+pg.types.setTypeParser(pg.types.builtins.DATE, (value) => value);
+
+export type Db = Kysely<Database>;
+
+export interface DbHandle {
+  db: Db;
+  pool: pg.Pool;
+  close(): Promise<void>;
+}
+
+/** Connection settings for a URL; like libpq, a URL without a user name means the OS user. */
+export function connectionConfig(url: string): pg.ClientConfig {
+  const parsed = new URL(url);
+  if (!parsed.username) parsed.username = encodeURIComponent(process.env.PGUSER ?? process.env.USER ?? userInfo().username);
+  return { connectionString: parsed.toString() };
+}
+
+export function openDatabase(url: string, options: { max?: number } = {}): DbHandle {
+  const pool = new pg.Pool({ ...connectionConfig(url), max: options.max ?? 10 });
+  // An idle client that loses its server must not crash the process; the next query reports it.
+  pool.on('error', () => {});
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    db,
+    pool,
+    async close() {
+      await db.destroy();
+    },
+  };
+}

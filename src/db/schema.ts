@@ -1,0 +1,161 @@
+import type { ColumnType, Generated } from 'kysely';
+
+// One interface per table (kysely's own example layout). Dates are kept as 'YYYY-MM-DD'
+// strings (pg's date parser is switched off in database.ts), instants as Date.
+type DateText = string;
+type Instant = ColumnType<Date, Date | string, Date | string>;
+type BigId = ColumnType<string, string | number | bigint, string | number | bigint>;
+
+export interface CycleTable {
+  id: Generated<number>;
+  code: string;
+  first_day: DateText;
+  last_day: DateText;
+  starts_at: Instant;
+  ends_at: Instant;
+  final_cutoff: Instant;
+  created_at: Generated<Date>;
+}
+
+export interface ImportRunTable {
+  id: Generated<BigId>;
+  kind: 'registrants' | 'events' | 'completions' | 'confirmations';
+  file_name: string;
+  started_at: Instant;
+  finished_at: Instant | null;
+  inserted: Generated<number>;
+  updated: Generated<number>;
+  unchanged: Generated<number>;
+  rejected: Generated<number>;
+}
+
+export interface ImportRejectTable {
+  id: Generated<BigId>;
+  import_id: BigId;
+  line: number;
+  row_key: string | null;
+  codes: string[];
+  message: string;
+  raw: ColumnType<Record<string, string>, string, string>;
+}
+
+export type Profession = 'optometrist' | 'dispensing_optician';
+
+export interface RegistrantTable {
+  id: Generated<number>;
+  goc_number: string;
+  surname: string;
+  forenames: string;
+  profession: Profession;
+  specialties: string[];
+  updated_at: Instant;
+}
+
+export interface RegistrationSpanTable {
+  registrant_id: number;
+  registered_from: DateText;
+  registered_to: DateText | null;
+}
+
+export interface EventTable {
+  id: Generated<number>;
+  event_ref: string;
+  title: string;
+  points: number;
+  category: 'general' | 'specialist';
+  interactive: boolean;
+  professions: Profession[];
+  approved_from: DateText;
+  approved_to: DateText;
+  updated_at: Instant;
+}
+
+export interface CompletionTable {
+  id: Generated<BigId>;
+  provider_ref: string;
+  registrant_id: number;
+  event_id: number;
+  completed_at: Instant;
+  completed_on: DateText;
+  received_at: Instant;
+  revision: Generated<number>;
+  changed_at: Instant;
+}
+
+export interface UploadPendingTable {
+  completion_id: BigId;
+}
+
+export interface ConfirmationTable {
+  completion_id: BigId;
+  party: 'registrant' | 'peer';
+  confirmed_at: Instant;
+  peer_registrant_id: number;
+}
+
+export type BatchKind = 'WEEKLY' | 'FINAL';
+export type BatchTrigger = 'scheduler' | 'catch-up' | 'manual';
+export type DowngradeReason = 'PEER_UNCONFIRMED_14_DAYS' | 'PEER_UNCONFIRMED_AT_CUTOFF';
+
+export interface BatchTable {
+  id: Generated<BigId>;
+  cycle_id: number;
+  kind: BatchKind;
+  period: string;
+  cutoff: Instant;
+  seq: number | null;
+  trigger: BatchTrigger;
+  claimed_at: Instant;
+  records: Generated<number>;
+  points: Generated<number>;
+  interactive_points: Generated<number>;
+  downgraded: Generated<number>;
+  file_name: string | null;
+  sha256: string | null;
+  bytes: ColumnType<string | null, number | null, number | null>;
+  written_at: Instant | null;
+}
+
+export interface BatchItemTable {
+  batch_id: BigId;
+  completion_id: BigId;
+  revision: number;
+  provider_ref: string;
+  goc_number: string;
+  surname: string;
+  event_ref: string;
+  completed_on: DateText;
+  points: number;
+  category: 'G' | 'S';
+  interactive: boolean;
+  downgrade_reason: DowngradeReason | null;
+  ack_status: 'ACCEPTED' | 'REJECTED' | null;
+  ack_code: string | null;
+  ack_message: string | null;
+  ack_id: BigId | null;
+}
+
+export interface AckFileTable {
+  id: Generated<BigId>;
+  batch_id: BigId;
+  file_name: string;
+  sha256: string;
+  received_at: Instant;
+  accepted: number;
+  rejected: number;
+}
+
+export interface Database {
+  cycle: CycleTable;
+  import_run: ImportRunTable;
+  import_reject: ImportRejectTable;
+  registrant: RegistrantTable;
+  registration_span: RegistrationSpanTable;
+  event: EventTable;
+  completion: CompletionTable;
+  upload_pending: UploadPendingTable;
+  confirmation: ConfirmationTable;
+  batch: BatchTable;
+  batch_item: BatchItemTable;
+  ack_file: AckFileTable;
+}
