@@ -1,4 +1,15 @@
+import { registerReportHeld } from './reportHeld.ts';
+import { registerReportLate } from './reportLate.ts';
+import { registerReportRejected } from './reportRejected.ts';
+import { registerReportRejects } from './reportRejects.ts';
+import { registerReportSla } from './reportSla.ts';
 import type { RegisterCommand } from './types.ts';
 
-// PLACEHOLDER: replaced by the real command.
-export const registerReport: RegisterCommand = () => {};
+export const registerReport: RegisterCommand = (program, context, setExit) => {
+  const report = program
+    .command('report')
+    .description('lists held, late, rejected (by the regulator), rejects (refused at import), sla');
+  for (const register of [registerReportHeld, registerReportLate, registerReportRejected, registerReportRejects, registerReportSla]) {
+    register(report, context, setExit);
+  }
+};
