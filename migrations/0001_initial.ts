@@ -114,6 +114,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       cutoff              timestamptz NOT NULL,
       -- Provider-wide file number; NULL for an empty WEEKLY batch, which writes no file.
       seq                 integer UNIQUE,
+      -- PROVIDER_CODE when claimed: a rewrite gives the same bytes even if the setting changes.
+      provider_code       text NOT NULL,
       trigger             text NOT NULL CHECK (trigger IN ('scheduler', 'catch-up', 'manual')),
       claimed_at          timestamptz NOT NULL,
       records             integer NOT NULL DEFAULT 0,

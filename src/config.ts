@@ -20,6 +20,9 @@ const configSchema = z.object({
     .refine((expression) => validateCron(expression), 'not a valid cron expression')
     .default('0 6 * * 5'),
   INTERACTIVE_HOLD_DAYS: z.coerce.number().int().min(1).max(365).default(14),
+  // How long a worker may go silent before its job counts as stalled and is run again.
+  JOB_LOCK_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
 export type Config = z.infer<typeof configSchema>;

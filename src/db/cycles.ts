@@ -72,3 +72,21 @@ export function cyclesOpenAt(db: Db, cutoff: Date): Promise<CycleRow[]> {
     .orderBy('starts_at')
     .execute();
 }
+
+export function findCycleById(db: Db, id: number): Promise<CycleRow | undefined> {
+  return db
+    .selectFrom('cycle')
+    .select(['id', 'code', 'first_day', 'last_day', 'starts_at', 'ends_at', 'final_cutoff', sealed.as('sealed')])
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
+
+/** Cycles without a FINAL batch, oldest first. */
+export function unsealedCycles(db: Db): Promise<CycleRow[]> {
+  return db
+    .selectFrom('cycle')
+    .select(['id', 'code', 'first_day', 'last_day', 'starts_at', 'ends_at', 'final_cutoff', sealed.as('sealed')])
+    .where(sql<boolean>`NOT ${sealed}`)
+    .orderBy('starts_at')
+    .execute();
+}

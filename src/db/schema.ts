@@ -18,7 +18,7 @@ export interface CycleTable {
 }
 
 export interface ImportRunTable {
-  id: Generated<BigId>;
+  id: Generated<string>;
   kind: 'registrants' | 'events' | 'completions' | 'confirmations';
   file_name: string;
   started_at: Instant;
@@ -30,7 +30,7 @@ export interface ImportRunTable {
 }
 
 export interface ImportRejectTable {
-  id: Generated<BigId>;
+  id: Generated<string>;
   import_id: BigId;
   line: number;
   row_key: string | null;
@@ -71,7 +71,7 @@ export interface EventTable {
 }
 
 export interface CompletionTable {
-  id: Generated<BigId>;
+  id: Generated<string>;
   provider_ref: string;
   registrant_id: number;
   event_id: number;
@@ -98,12 +98,13 @@ export type BatchTrigger = 'scheduler' | 'catch-up' | 'manual';
 export type DowngradeReason = 'PEER_UNCONFIRMED_14_DAYS' | 'PEER_UNCONFIRMED_AT_CUTOFF';
 
 export interface BatchTable {
-  id: Generated<BigId>;
+  id: Generated<string>;
   cycle_id: number;
   kind: BatchKind;
   period: string;
   cutoff: Instant;
   seq: number | null;
+  provider_code: string;
   trigger: BatchTrigger;
   claimed_at: Instant;
   records: Generated<number>;
@@ -136,7 +137,7 @@ export interface BatchItemTable {
 }
 
 export interface AckFileTable {
-  id: Generated<BigId>;
+  id: Generated<string>;
   batch_id: BigId;
   file_name: string;
   sha256: string;

@@ -1,0 +1,22 @@
+import { JobName, type JobPayloads } from '../src/queue/jobNames.ts';
+import type { BatchOutcome } from '../src/usecases/runBatches.ts';
+import type { UploadDeps } from '../src/usecases/uploadDeps.ts';
+import { handleFinalBatch } from './finalBatch.ts';
+import { handleWeeklyBatch } from './weeklyBatch.ts';
+
+export type JobHandler<N extends JobName> = (deps: UploadDeps, payload: JobPayloads[N]) => Promise<BatchOutcome[]>;
+
+/** One handler per job name; the type makes a missing one a compile error. */
+export const jobHandlers: { [N in JobName]: JobHandler<N> } = {
+  [JobName.WeeklyBatch]: handleWeeklyBatch,
+  [JobName.FinalBatch]: handleFinalBatch,
+};
+
+/** The check at start that every job has exactly one handler, and no handler is orphaned. */
+export function assertEveryJobHasOneHandler(): void {
+  const names = Object.values(JobName).sort();
+  const handled = Object.keys(jobHandlers).sort();
+  if (names.join() !== handled.join() || new Set(names).size !== names.length) {
+    throw new Error(`job handlers do not match job names: names ${names.join(', ')}; handlers ${handled.join(', ')}`);
+  }
+}

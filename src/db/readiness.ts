@@ -1,0 +1,72 @@
+import { sql, type RawBuilder } from 'kysely';
+
+/**
+ * How a pending completion stands at a batch's cutoff C (domain-rules.md, "Which completions a
+ * batch carries"):
+ *   NON_INTERACTIVE  its event is not interactive: ready at once
+ *   INTERACTIVE      both parties confirmed before min(C, end of hold window)
+ *   DOWNGRADE_14     hold window ended (completed_at + hold <= C) without both confirmations
+ *   DOWNGRADE_CUTOFF still unconfirmed, and this is the cycle's FINAL batch
+ *   HELD             still waiting for confirmations
+ * The hold is elapsed time (hold days x 24 hours), never calendar days, whatever the clocks do.
+ */
+export type Decision = 'NON_INTERACTIVE' | 'INTERACTIVE' | 'DOWNGRADE_14' | 'DOWNGRADE_CUTOFF' | 'HELD';
+
+export interface ReadinessWindow {
+  cycleStartsAt: Date;
+  /** The earlier of the batch cutoff and the cycle's final-upload cutoff. */
+  cutoff: Date;
+  isFinal: boolean;
+  holdDays: number;
+}
+
+/** The end of an interactive completion's hold window, as SQL over completion `c`. */
+export function holdWindowEndSql(holdDays: number): RawBuilder<Date> {
+  return sql<Date>`(c.completed_at + make_interval(hours => ${holdDays * 24}))`;
+}
+
+/**
+ * Still true of the completion now (the import checks that depend on other rows): false means
+ * quarantined, kept out of every batch until an import sets it right.
+ */
+export function stillValidSql(): RawBuilder<boolean> {
+  return sql<boolean>`(
+    c.completed_on BETWEEN e.approved_from AND e.approved_to
+    AND r.profession = ANY (e.professions)
+    AND r.surname !~ '[[:cntrl:]]'
+    AND EXISTS (SELECT 1 FROM registration_span s
+                 WHERE s.registrant_id = r.id AND s.registered_from <= c.completed_on
+                   AND (s.registered_to IS NULL OR s.registered_to >= c.completed_on)))`;
+}
+
+/**
+ * Every pending completion of the window's cycle completed before the cutoff, with the
+ * snapshot a batch would store and its decision. Columns: completion_id, revision,
+ * provider_ref, goc_number, surname, event_ref, completed_on, points, category, interactive,
+ * decision, hold_end, valid.
+ */
+export function pendingDecisionsSql(window: ReadinessWindow): RawBuilder<unknown> {
+  const holdEnd = holdWindowEndSql(window.holdDays);
+  const cutoff = window.cutoff.toISOString();
+  return sql`
+    SELECT c.id AS completion_id, c.revision, c.provider_ref, r.goc_number, r.surname, e.event_ref,
+           c.completed_on, e.points,
+           CASE e.category WHEN 'general' THEN 'G' ELSE 'S' END AS category,
+           ${holdEnd} AS hold_end,
+           ${stillValidSql()} AS valid,
+           CASE
+             WHEN NOT e.interactive THEN 'NON_INTERACTIVE'
+             WHEN (SELECT count(*) FROM confirmation f
+                    WHERE f.completion_id = c.id
+                      AND f.confirmed_at < least(${cutoff}::timestamptz, ${holdEnd})) = 2 THEN 'INTERACTIVE'
+             WHEN ${holdEnd} <= ${cutoff}::timestamptz THEN 'DOWNGRADE_14'
+             WHEN ${window.isFinal} THEN 'DOWNGRADE_CUTOFF'
+             ELSE 'HELD'
+           END AS decision
+      FROM upload_pending p
+      JOIN completion c ON c.id = p.completion_id
+      JOIN event e ON e.id = c.event_id
+      JOIN registrant r ON r.id = c.registrant_id
+     WHERE c.completed_at >= ${window.cycleStartsAt.toISOString()}::timestamptz
+       AND c.completed_at < ${cutoff}::timestamptz`;
+}

@@ -1,0 +1,61 @@
+import { sql } from 'kysely';
+import type { BatchForFile, DetailRecord, UploadFormat } from './uploadFormat.ts';
+
+// GOC-CET-UPLOAD version 1 (upload-file.md): CSV, CRLF after every record, RFC 4180 quoting
+// only where needed, surnames made safe against spreadsheet formulas.
+
+const CRLF = '\r\n';
+const FORMULA_START = /^[=+\-@\t\r]/;
+const NEEDS_QUOTES = /[",\r\n]/;
+
+/** A surname as written: a leading formula character gets a ' in front, then RFC 4180 quoting. */
+export function safeTextField(value: string): string {
+  const safe = FORMULA_START.test(value) ? `'${value}` : value;
+  return NEEDS_QUOTES.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
+}
+
+export const gocCetUpload: UploadFormat = {
+  name: 'GOC-CET-UPLOAD',
+  version: 1,
+  lineEnd: CRLF,
+
+  fileName({ provider, seq, cutoffDate }) {
+    return `CET_${provider}_${String(seq).padStart(6, '0')}_${cutoffDate.replaceAll('-', '')}.csv`;
+  },
+
+  header(batch: BatchForFile) {
+    return `H,GOC-CET-UPLOAD,1,${batch.provider},${batch.seq},${batch.cycle},${batch.kind},${batch.cutoff.toISOString()}${CRLF}`;
+  },
+
+  renderDetail(record: DetailRecord) {
+    return [
+      'D',
+      record.providerRef,
+      record.gocNumber,
+      safeTextField(record.surname),
+      record.eventRef,
+      record.completedOn,
+      String(record.points),
+      record.category,
+      record.interactive ? 'Y' : 'N',
+    ].join(',');
+  },
+
+  // provider_ref, goc_number and event_ref are restricted to [A-Za-z0-9_-] by the import, so
+  // only the surname can need quoting. Keep this in step with renderDetail (a test checks).
+  detailLineSql() {
+    return sql<string>`concat_ws(',', 'D', bi.provider_ref, bi.goc_number,
+      (SELECT CASE WHEN s ~ '[",\r\n]' THEN '"' || replace(s, '"', '""') || '"' ELSE s END
+         FROM (SELECT CASE WHEN bi.surname ~ '^[=+\-@\t\r]' THEN '''' || bi.surname ELSE bi.surname END AS s) AS safe),
+      bi.event_ref, to_char(bi.completed_on, 'YYYY-MM-DD'), bi.points::text, bi.category,
+      CASE WHEN bi.interactive THEN 'Y' ELSE 'N' END)`;
+  },
+
+  detailOrderSql() {
+    return sql`bi.event_ref, bi.goc_number, bi.provider_ref`;
+  },
+
+  trailer(batch: BatchForFile) {
+    return `T,${batch.records},${batch.points},${batch.interactivePoints}${CRLF}`;
+  },
+};

@@ -1,0 +1,42 @@
+import type { BatchTrigger } from '../db/schema.ts';
+
+export const QUEUE_NAME = 'uploads';
+
+/** Every job this service runs; each has exactly one handler (checked when a worker starts). */
+export const JobName = {
+  WeeklyBatch: 'weekly-batch',
+  FinalBatch: 'final-batch',
+} as const;
+export type JobName = (typeof JobName)[keyof typeof JobName];
+
+/** Job data carries ids and instants only, never personal data. */
+export interface JobPayloads {
+  [JobName.WeeklyBatch]: {
+    /** The slot the batch is for (its cutoff), ISO 8601 UTC: the time it was due, not run. */
+    slot: string;
+    /** ISO week of the slot, e.g. 2021-W48; also names the job. */
+    period: string;
+    trigger: BatchTrigger;
+    /** The "now" of whoever asked (the scheduler's due time, or an operator's --now). */
+    requestedAt: string;
+  };
+  [JobName.FinalBatch]: {
+    cycleId: number;
+    cycleCode: string;
+    trigger: BatchTrigger;
+    requestedAt: string;
+  };
+}
+
+/**
+ * The job id the scheduler, a worker and the CLI all use for the same batch, so that BullMQ
+ * folds duplicates together while one is waiting. (PostgreSQL, not this id, guarantees one
+ * batch.) BullMQ ids may not contain ':'.
+ */
+export function jobIdFor<N extends JobName>(name: N, payload: JobPayloads[N]): string {
+  const id =
+    name === JobName.WeeklyBatch
+      ? `weekly-${(payload as JobPayloads['weekly-batch']).period}`
+      : `final-${(payload as JobPayloads['final-batch']).cycleCode}`;
+  return id.replaceAll(':', '_');
+}

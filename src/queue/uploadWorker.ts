@@ -1,0 +1,48 @@
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { assertEveryJobHasOneHandler, jobHandlers, type JobHandler } from '../../jobs/index.ts';
+import type { Logger } from '../logger.ts';
+import { FinalTooEarlyError, type BatchOutcome } from '../usecases/runBatches.ts';
+import type { UploadDeps } from '../usecases/uploadDeps.ts';
+import { QUEUE_NAME, type JobName } from './jobNames.ts';
+
+export interface UploadWorkerOptions {
+  connection: Redis;
+  prefix: string;
+  concurrency: number;
+  lockDuration: number;
+  logger: Logger;
+}
+
+/** A BullMQ worker for the uploads queue. close() lets the running job finish. */
+export function createUploadWorker(deps: UploadDeps, options: UploadWorkerOptions): Worker<unknown, BatchOutcome[], JobName> {
+  assertEveryJobHasOneHandler();
+  const worker = new Worker<unknown, BatchOutcome[], JobName>(
+    QUEUE_NAME,
+    async (job: Job<unknown, BatchOutcome[], JobName>) => {
+      const handler = jobHandlers[job.name] as JobHandler<JobName> | undefined;
+      if (!handler) throw new UnrecoverableError(`no handler for job ${job.name}`);
+      options.logger.info({ job: job.id, name: job.name, attempt: job.attemptsMade + 1 }, 'job started');
+      try {
+        const outcomes = await handler(deps, job.data as never);
+        options.logger.info({ job: job.id, outcomes }, 'job finished');
+        return outcomes;
+      } catch (error) {
+        options.logger.error({ job: job.id, err: error }, 'job failed');
+        // Too early stays too early: retrying would not help.
+        if (error instanceof FinalTooEarlyError) throw new UnrecoverableError(error.message);
+        throw error;
+      }
+    },
+    {
+      connection: options.connection,
+      prefix: options.prefix,
+      concurrency: options.concurrency,
+      lockDuration: options.lockDuration,
+      stalledInterval: options.lockDuration,
+      autorun: true,
+    },
+  );
+  worker.on('error', (error) => options.logger.error({ err: error }, 'worker error'));
+  return worker;
+}

@@ -1,0 +1,16 @@
+import type pg from 'pg';
+import type { Db } from '../db/database.ts';
+import type { UploadFormat } from '../format/uploadFormat.ts';
+
+/** What the batch use cases need; wired by the entry points (CLI, worker). */
+export interface UploadDeps {
+  db: Db;
+  pool: pg.Pool;
+  format: UploadFormat;
+  outboxDir: string;
+  zone: string;
+  holdDays: number;
+  providerCode: string;
+  /** The real clock, for the manifest's createdAt; business decisions take explicit instants. */
+  clock: () => Date;
+}

@@ -1,0 +1,96 @@
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { businessDate } from '../domain/businessTime.ts';
+import { findBatchById, recordFileWritten, type BatchView } from '../db/batches.ts';
+import { streamDetailLines } from '../db/batchDetailLines.ts';
+import { ensurePrivateDir, removeStaleTemps, writeFileAtomically } from '../files/atomicFile.ts';
+import { lfToCrlf } from '../files/crlf.ts';
+import type { BatchForFile } from '../format/uploadFormat.ts';
+import type { UploadDeps } from './uploadDeps.ts';
+
+const WRITE_LOCK_CLASS = 0x4345_5402;
+
+export interface WrittenBatchFile {
+  path: string;
+  sha256: string;
+  bytes: number;
+  /** False when the file was already written and on disk: nothing was done. */
+  written: boolean;
+}
+
+/**
+ * Writes a claimed batch's upload file and manifest from its snapshot. Safe to repeat and to
+ * race: writers of one batch take turns (advisory lock), and every write gives the same bytes.
+ */
+export async function writeBatchFile(deps: Pick<UploadDeps, 'db' | 'pool' | 'format' | 'outboxDir' | 'zone' | 'clock'>, batchId: string): Promise<WrittenBatchFile | null> {
+  const client = await deps.pool.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock($1, $2)', [WRITE_LOCK_CLASS, Number(BigInt(batchId) % 2147483647n)]);
+    try {
+      const batch = await findBatchById(deps.db, batchId);
+      if (!batch || batch.seq === null || !batch.fileName) return null;
+      const filePath = path.join(deps.outboxDir, batch.fileName);
+      if (batch.writtenAt && batch.sha256 && (await exists(filePath))) {
+        return { path: filePath, sha256: batch.sha256, bytes: batch.bytes ?? 0, written: false };
+      }
+      await ensurePrivateDir(deps.outboxDir);
+      await removeStaleTemps(deps.outboxDir, batch.fileName);
+      await removeStaleTemps(deps.outboxDir, manifestName(batch.fileName));
+      const forFile = fileView(batch, deps.zone);
+      const format = deps.format;
+      const file = await writeFileAtomically(deps.outboxDir, batch.fileName, (async function* () {
+        yield format.header(forFile);
+        for await (const chunk of streamDetailLines(client, format, batch.id)) yield lfToCrlf(chunk);
+        yield format.trailer(forFile);
+      })());
+      const createdAt = deps.clock();
+      const manifest = {
+        format: format.name,
+        version: format.version,
+        file: batch.fileName,
+        sha256: file.sha256,
+        bytes: file.bytes,
+        provider: batch.providerCode,
+        batch: batch.seq,
+        cycle: batch.cycle,
+        kind: batch.kind,
+        period: batch.period,
+        cutoff: batch.cutoff.toISOString(),
+        records: batch.records,
+        points: batch.points,
+        interactivePoints: batch.interactivePoints,
+        downgraded: batch.downgraded,
+        createdAt: createdAt.toISOString(),
+      };
+      await writeFileAtomically(deps.outboxDir, manifestName(batch.fileName), [`${JSON.stringify(manifest, null, 2)}\n`]);
+      await recordFileWritten(deps.db, batch.id, { sha256: file.sha256, bytes: file.bytes, writtenAt: createdAt });
+      return { path: file.path, sha256: file.sha256, bytes: file.bytes, written: true };
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1, $2)', [WRITE_LOCK_CLASS, Number(BigInt(batchId) % 2147483647n)]).catch(() => {});
+    }
+  } finally {
+    client.release();
+  }
+}
+
+export function manifestName(fileName: string): string {
+  return `${fileName}.manifest.json`;
+}
+
+function fileView(batch: BatchView, zone: string): BatchForFile {
+  return {
+    provider: batch.providerCode,
+    seq: batch.seq!,
+    cycle: batch.cycle,
+    kind: batch.kind,
+    cutoff: batch.cutoff,
+    cutoffDate: businessDate(batch.cutoff, zone),
+    records: batch.records,
+    points: batch.points,
+    interactivePoints: batch.interactivePoints,
+  };
+}
+
+async function exists(file: string): Promise<boolean> {
+  return stat(file).then(() => true, () => false);
+}
