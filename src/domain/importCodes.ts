@@ -1,0 +1,36 @@
+// Why an import row is refused (import-files.md); the text goes into the stored message and
+// the rejects file, so an operator can fix the row without reading the spec.
+export const REJECT_REASONS = {
+  WRONG_FIELD_COUNT: 'the row does not have one field per column of the header',
+  DUPLICATE_KEY_IN_FILE: 'the same key appears on another line of this file with different content',
+  INVALID_GOC_NUMBER: 'not a GOC number (01-12345, D-1234, D-12345, CO-12345, U-1234 or U-12345)',
+  INVALID_EVENT_REF: 'not an event reference (C- and 5 or 6 digits)',
+  INVALID_NAME: 'a name must be 1-100 characters without control characters',
+  INVALID_TITLE: 'a title must be 1-200 characters without control characters',
+  INVALID_PROFESSION: 'profession must be optometrist or dispensing_optician',
+  PROFESSION_MISMATCH: 'the profession does not agree with the GOC number (01- is an optometrist, D- a dispensing optician)',
+  INVALID_SPECIALTY: 'specialties must be ;-separated CLO, AS, SP or IP',
+  INVALID_DATE: 'a date must be a real calendar date YYYY-MM-DD',
+  INVALID_DATE_RANGE: 'the to date is before the from date',
+  OVERLAPPING_SPAN: "the registration span overlaps another span of this registrant",
+  INVALID_POINTS: 'points must be a whole number from 1 to 20',
+  INVALID_CATEGORY: 'category must be general or specialist',
+  INVALID_FLAG: 'interactive must be Y or N',
+  INVALID_PROVIDER_REF: 'provider_ref must be 1-64 characters of A-Z a-z 0-9 _ -',
+  MISSING_TIME_ZONE: 'the instant has no offset or Z (e.g. 2021-12-30T11:59:59.999Z)',
+  INVALID_TIMESTAMP: 'not a real ISO 8601 instant (e.g. 2021-06-30T23:30:00+01:00)',
+  FUTURE_TIMESTAMP: 'the instant is more than 5 minutes after the moment of import',
+  UNKNOWN_REGISTRANT: 'no registrant has this GOC number',
+  UNKNOWN_EVENT: 'no event has this reference',
+  EVENT_NOT_APPROVED: "the completion date is outside the event's approval dates",
+  EVENT_NOT_FOR_PROFESSION: "the event is not for the registrant's profession",
+  NOT_REGISTERED: 'the registrant was not registered on the completion date',
+  DUPLICATE_COMPLETION: 'the registrant already has a completion of this event in this cycle under another provider_ref',
+  ALREADY_UPLOADED: 'the row changes a completion already uploaded and not rejected by the regulator; the stored completion is kept',
+  INVALID_PARTY: 'party must be registrant or peer',
+  UNKNOWN_COMPLETION: 'no completion has this provider_ref',
+  NOT_INTERACTIVE: 'the completion is of an event that is not interactive',
+  SELF_CONFIRMATION: 'the peer is the registrant of the completion',
+} as const;
+
+export type RejectCode = keyof typeof REJECT_REASONS;
