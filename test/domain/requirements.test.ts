@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { requirementsInputFromRegister } from '../../src/domain/requirements/fromRegister.ts';
-import { normaliseGocNumber } from '../../src/domain/requirements/gocNumber.ts';
 import { parseRequirementsInput } from '../../src/domain/requirements/input.ts';
 import { calculateRequirements, halfRoundedDown, relevantPoints } from '../../src/domain/requirements/rules.ts';
 import type { RequirementsInput, RequirementsResult } from '../../src/domain/requirements/types.ts';
@@ -381,21 +380,6 @@ describe('input validation', () => {
   it('accepts the cli.md example, obtained and treated left out, and specialties left out', () => {
     const parsed = parseRequirementsInput(JSON.stringify(valid));
     expect(parsed).toEqual({ ok: true, input: { ...valid, specialties: [] } });
-  });
-});
-
-describe('GOC numbers', () => {
-  it.each([
-    ['01-12345', '01-12345'],
-    ['0112345', '01-12345'],
-    [' d 12345 ', 'D-12345'],
-    ['D-1234', 'D-1234'],
-    ['co12345', 'CO-12345'],
-    ['u-1234', 'U-1234'],
-    ['01-1234', null],
-    ['X-12345', null],
-  ])('%j -> %j', (given, expected) => {
-    expect(normaliseGocNumber(given)).toBe(expected);
   });
 });
 

@@ -3,7 +3,7 @@ import Table from 'cli-table3';
 import { Option } from 'commander';
 import { loadRequirementsFacts } from '../../db/requirementsInputs.ts';
 import { requirementsInputFromRegister } from '../../domain/requirements/fromRegister.ts';
-import { normaliseGocNumber } from '../../domain/requirements/gocNumber.ts';
+import { normaliseGocNumber } from '../../domain/gocNumber.ts';
 import { parseRequirementsInput } from '../../domain/requirements/input.ts';
 import { calculateRequirements } from '../../domain/requirements/rules.ts';
 import type { RequirementsResult } from '../../domain/requirements/types.ts';
