@@ -1,0 +1,111 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { parse } from 'csv-parse';
+import { checkAckHeader, checkAckLine, type AckLine } from '../domain/ackFile.ts';
+import { ackMismatches, applyAck, createAckStaging, findAckOfBatch, lockBatchByFileName, stageAckLines, type AckTarget, type EarlierAck } from '../db/acks.ts';
+import type { Db } from '../db/database.ts';
+
+export type AckResult =
+  | { outcome: 'read'; ackFile: string; uploadFile: string; seq: number | null; accepted: number; rejected: number }
+  | { outcome: 'already-read'; ackFile: string; uploadFile: string; seq: number | null; earlier: EarlierAck }
+  | { outcome: 'refused'; ackFile: string; problems: string[] };
+
+const STAGE_CHUNK = 1000;
+
+/** Thrown inside the transaction so that a refusal rolls back whatever was staged. */
+class Refusal extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super('refused');
+    this.problems = problems;
+  }
+}
+
+async function sha256Of(filePath: string): Promise<string> {
+  const hash = createHash('sha256');
+  await pipeline(createReadStream(filePath), hash);
+  return hash.digest('hex');
+}
+
+/**
+ * Reads one GOC-CET-ACK file. The whole file is checked before anything changes; a file with
+ * any problem is refused with all of them. The same file again (same SHA-256 for the batch)
+ * changes nothing. A different acknowledgement for a batch already acknowledged is refused:
+ * an accepted record is final (domain-rules.md), so a second answer cannot silently overwrite
+ * the first; the operator is told which file was read before.
+ */
+export async function readAck(db: Db, filePath: string, receivedAt: Date): Promise<AckResult> {
+  const ackFile = path.basename(filePath);
+  const sha256 = await sha256Of(filePath);
+  try {
+    return await db.transaction().execute(async (trx) => {
+      const problems: string[] = [];
+      let headerSeen = false;
+      let expectedFile: string | null = null;
+      let target: AckTarget | undefined;
+      let buffer: AckLine[] = [];
+      let dataLines = 0;
+      const parser = createReadStream(filePath).pipe(
+        parse({ bom: true, relax_column_count: true, skip_empty_lines: true, info: true }),
+      );
+      for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+        if (!headerSeen) {
+          headerSeen = true;
+          const problem = checkAckHeader(record);
+          // Without the right header the lines cannot be read with confidence.
+          if (problem) throw new Refusal([problem]);
+          continue;
+        }
+        dataLines += 1;
+        if (expectedFile === null && record[0]?.trim()) {
+          expectedFile = record[0].trim();
+          target = await lockBatchByFileName(trx, expectedFile);
+          if (!target) {
+            problems.push(`line ${info.lines}: names the upload file "${expectedFile}", which this system did not write (no batch has that file name)`);
+          } else {
+            const earlier = await findAckOfBatch(trx, target.batchId);
+            if (earlier?.sha256 === sha256) {
+              return { outcome: 'already-read' as const, ackFile, uploadFile: target.fileName, seq: target.seq, earlier };
+            }
+            if (earlier) {
+              throw new Refusal([
+                `batch ${target.seq} (${target.fileName}) was already acknowledged by ${earlier.fileName}, read ${earlier.receivedAt.toISOString()} ` +
+                  `(${earlier.accepted} accepted, ${earlier.rejected} rejected); a different acknowledgement for it is not read. ` +
+                  'If the regulator re-issued its answer, ask it which one stands.',
+              ]);
+            }
+            await createAckStaging(trx);
+          }
+        }
+        const checked = checkAckLine(info.lines, record, expectedFile);
+        if ('problems' in checked) {
+          problems.push(...checked.problems);
+          continue;
+        }
+        if (!target) continue;
+        buffer.push(checked.line);
+        if (buffer.length >= STAGE_CHUNK) {
+          await stageAckLines(trx, buffer);
+          buffer = [];
+        }
+      }
+      if (!headerSeen) throw new Refusal(['the file is empty: no header, no records']);
+      if (dataLines === 0 || expectedFile === null) throw new Refusal([...problems, 'the file names no upload file: it has no records with a file name']);
+      if (target) {
+        await stageAckLines(trx, buffer);
+        problems.push(...(await ackMismatches(trx, target)));
+      }
+      if (problems.length) throw new Refusal(problems);
+      const counts = await applyAck(trx, target!, { fileName: ackFile, sha256, receivedAt });
+      return { outcome: 'read' as const, ackFile, uploadFile: target!.fileName, seq: target!.seq, accepted: counts.accepted, rejected: counts.rejected };
+    });
+  } catch (error) {
+    if (error instanceof Refusal) return { outcome: 'refused', ackFile, problems: error.problems };
+    if (error && typeof error === 'object' && (error as { code?: string }).code?.startsWith('CSV_')) {
+      return { outcome: 'refused', ackFile, problems: [`not readable as CSV (RFC 4180): ${(error as Error).message}`] };
+    }
+    throw error;
+  }
+}
