@@ -1,7 +1,34 @@
-import { Queue, QueueEvents } from 'bullmq';
+import { Queue, QueueEvents, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { BatchOutcome } from '../usecases/runBatches.ts';
 import { jobIdFor, QUEUE_NAME, type JobName, type JobPayloads } from './jobNames.ts';
+
+export const JOB_OPTIONS = {
+  attempts: 3,
+  backoff: { type: 'exponential', delay: 2_000 },
+  removeOnComplete: { age: 7 * 86_400, count: 1_000 },
+  removeOnFail: { age: 30 * 86_400 },
+} as const;
+
+export function openQueue(connection: Redis, prefix: string): Queue {
+  return new Queue(QUEUE_NAME, { connection, prefix });
+}
+
+/**
+ * Adds the job under the id the scheduler, the CLI and catch-up all use. A finished job of that
+ * id (kept for a while by BullMQ) is replaced, so that asking again always reaches PostgreSQL,
+ * which decides whether anything is left to do; a waiting or running one is returned as it is.
+ */
+export async function addOrJoinJob<N extends JobName>(queue: Queue, name: N, payload: JobPayloads[N]): Promise<{ job: Job; joined: string | null }> {
+  const jobId = jobIdFor(name, payload);
+  const existing = await queue.getJob(jobId);
+  if (existing) {
+    const state = await existing.getState();
+    if (state !== 'completed' && state !== 'failed' && state !== 'unknown') return { job: existing, joined: state };
+    await existing.remove().catch(() => {});
+  }
+  return { job: await queue.add(name as never, payload as never, { jobId, ...JOB_OPTIONS }), joined: null };
+}
 
 export interface EnqueueOptions {
   connection: () => Redis;
@@ -11,41 +38,20 @@ export interface EnqueueOptions {
   onProgress?: (message: string) => void;
 }
 
-export const JOB_OPTIONS = {
-  attempts: 3,
-  backoff: { type: 'exponential', delay: 2_000 },
-  removeOnComplete: { age: 7 * 86_400, count: 1_000 },
-  removeOnFail: { age: 30 * 86_400 },
-} as const;
-
-/**
- * Adds the job under the id the scheduler would use, and waits for its result. A finished job
- * of that id is replaced (PostgreSQL decides whether there is anything left to do); a waiting
- * or running one is waited for.
- */
+/** Adds (or joins) the job and waits for its result, processing it here when no worker runs. */
 export async function enqueueAndWait<N extends JobName>(name: N, payload: JobPayloads[N], options: EnqueueOptions): Promise<BatchOutcome[]> {
-  const queue = new Queue(QUEUE_NAME, { connection: options.connection(), prefix: options.prefix });
+  const queue = openQueue(options.connection(), options.prefix);
   const events = new QueueEvents(QUEUE_NAME, { connection: options.connection(), prefix: options.prefix });
   let localWorker: { close(): Promise<void> } | undefined;
   try {
     await events.waitUntilReady();
-    const jobId = jobIdFor(name, payload);
-    let job = await queue.getJob(jobId);
-    if (job) {
-      const state = await job.getState();
-      if (state === 'completed' || state === 'failed' || state === 'unknown') {
-        await job.remove().catch(() => {});
-        job = undefined;
-      } else {
-        options.onProgress?.(`Job ${jobId} is already ${state}; waiting for it.`);
-      }
-    }
-    job ??= await queue.add(name as never, payload as never, { jobId, ...JOB_OPTIONS });
+    const { job, joined } = await addOrJoinJob(queue, name, payload);
+    if (joined) options.onProgress?.(`Job ${job.id} is already ${joined}; waiting for it.`);
     if ((await queue.getWorkers()).length === 0) {
       options.onProgress?.('No worker is running; processing the job in this process.');
       localWorker = options.startLocalWorker();
-    } else {
-      options.onProgress?.(`Queued job ${jobId}; waiting for a worker.`);
+    } else if (!joined) {
+      options.onProgress?.(`Queued job ${job.id}; waiting for a worker.`);
     }
     return (await job.waitUntilFinished(events)) as BatchOutcome[];
   } finally {

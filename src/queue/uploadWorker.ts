@@ -22,7 +22,7 @@ export function createUploadWorker(deps: UploadDeps, options: UploadWorkerOption
     async (job: Job<unknown, BatchOutcome[], JobName>) => {
       const handler = jobHandlers[job.name] as JobHandler<JobName> | undefined;
       if (!handler) throw new UnrecoverableError(`no handler for job ${job.name}`);
-      options.logger.info({ job: job.id, name: job.name, attempt: job.attemptsMade + 1 }, 'job started');
+      options.logger.info({ job: job.id, jobName: job.name, attempt: job.attemptsMade + 1 }, 'job started');
       try {
         const outcomes = await handler(deps, job.data as never);
         options.logger.info({ job: job.id, outcomes }, 'job finished');

@@ -27,13 +27,16 @@ export interface TestEnvironment {
  * Gives the calling test file its own database, queue prefix and outbox, removed afterwards.
  * Call at the top of a describe or file.
  */
-export function useTestEnvironment(extraEnv: Record<string, string> = {}): TestEnvironment {
+export function useTestEnvironment(extraEnv: Record<string, string> = {}, options: { databaseTimeZone?: string } = {}): TestEnvironment {
   const state = {} as { -readonly [K in keyof TestEnvironment]: TestEnvironment[K] };
   beforeAll(async () => {
     const name = `cet_test_${inject('runId')}_${randomBytes(4).toString('hex')}`;
     await withAdmin((admin) =>
       admin.query(`CREATE DATABASE ${name} TEMPLATE ${pg.escapeIdentifier(inject('templateDatabase'))}`),
     );
+    if (options.databaseTimeZone) {
+      await withAdmin((admin) => admin.query(`ALTER DATABASE ${name} SET timezone = ${pg.escapeLiteral(options.databaseTimeZone!)}`));
+    }
     state.url = databaseUrl(name);
     state.handle = openDatabase(state.url);
     state.db = state.handle.db;

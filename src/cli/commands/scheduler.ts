@@ -1,4 +1,45 @@
+import { QueueEvents } from 'bullmq';
+import { openQueue } from '../../queue/enqueueAndWait.ts';
+import { QUEUE_NAME } from '../../queue/jobNames.ts';
+import { planCatchUp } from '../../scheduler/catchUpPlan.ts';
+import { UploadScheduler } from '../../scheduler/uploadScheduler.ts';
+import { processLogger } from '../wiring.ts';
+import { parseNow } from './upload.ts';
 import type { RegisterCommand } from './types.ts';
 
-// PLACEHOLDER: replaced by the real command.
-export const registerScheduler: RegisterCommand = () => {};
+export const registerScheduler: RegisterCommand = (program, context) => {
+  program
+    .command('scheduler')
+    .description('long-running: enqueues weekly batches and each open cycle\'s FINAL batch on time; catches up missed ones at start')
+    .option('--now <instant>', 'start as if this were the current time (ISO 8601 with offset)')
+    .option('--once', 'catch up what is due, then exit instead of waiting for the next slot')
+    .action(async (options: { now?: string; once?: boolean }) => {
+      const config = context.config;
+      const logger = processLogger(context, 'cet-uploader-scheduler');
+      const startedAt = parseNow(options.now);
+      const offset = startedAt.getTime() - Date.now();
+      const clock = () => new Date(Date.now() + offset);
+      const queue = openQueue(context.redis(), config.QUEUE_PREFIX);
+      const events = new QueueEvents(QUEUE_NAME, { connection: context.redis(), prefix: config.QUEUE_PREFIX });
+      context.onClose(async () => {
+        await events.close();
+        await queue.close();
+      });
+      await events.waitUntilReady();
+      const scheduler = new UploadScheduler({ db: context.db, queue, events, cron: config.WEEKLY_CRON, zone: config.BUSINESS_TIME_ZONE, logger, clock });
+      const plan = await planCatchUp(context.db, { cron: config.WEEKLY_CRON, zone: config.BUSINESS_TIME_ZONE }, startedAt);
+      logger.info({ missedSlots: plan.slots.length, overdueFinals: plan.overdueFinals.map((c) => c.code) }, 'start-up check');
+      await scheduler.catchUp(plan);
+      if (options.once) {
+        logger.info('caught up; exiting (--once)');
+        return;
+      }
+      scheduler.start();
+      await new Promise<void>((resolve) => {
+        process.once('SIGTERM', resolve);
+        process.once('SIGINT', resolve);
+      });
+      await scheduler.stop();
+      logger.info('scheduler stopped');
+    });
+};

@@ -1,0 +1,120 @@
+import cron, { type ScheduledTask } from 'node-cron';
+import type { Queue, QueueEvents } from 'bullmq';
+import { unsealedCycles } from '../db/cycles.ts';
+import type { Db } from '../db/database.ts';
+import { isoWeekOf } from '../domain/businessTime.ts';
+import { latestSlotAtOrBefore } from '../domain/weeklySlots.ts';
+import type { Logger } from '../logger.ts';
+import { addOrJoinJob } from '../queue/enqueueAndWait.ts';
+import { JobName, type JobPayloads } from '../queue/jobNames.ts';
+
+const MAX_TIMER_MS = 2 ** 31 - 1;
+const REPLAN_MS = 60 * 60 * 1000;
+
+export interface SchedulerOptions {
+  db: Db;
+  queue: Queue;
+  events: QueueEvents;
+  cron: string;
+  zone: string;
+  logger: Logger;
+  /** The scheduler's clock: the real one, or one shifted by --now. */
+  clock: () => Date;
+}
+
+/**
+ * Only enqueues: every job carries the instant it was due, so a late or repeated run applies
+ * the same cutoff. Catch-up jobs run one after another, oldest first, so each slot carries what
+ * was due by its own cutoff.
+ */
+export class UploadScheduler {
+  readonly #options: SchedulerOptions;
+  #task?: ScheduledTask;
+  #timers = new Map<number, NodeJS.Timeout>();
+  #replan?: NodeJS.Timeout;
+
+  constructor(options: SchedulerOptions) {
+    this.#options = options;
+  }
+
+  /** Runs every weekly slot missed while nothing ran, then every overdue FINAL batch. */
+  async catchUp(plan: { slots: Date[]; overdueFinals: Array<{ id: number; code: string; final_cutoff: Date }> }): Promise<void> {
+    const { logger, zone } = this.#options;
+    const now = this.#options.clock();
+    for (const slot of plan.slots) {
+      const period = isoWeekOf(slot, zone);
+      logger.info({ period, slot: slot.toISOString() }, 'catching up a missed weekly slot');
+      await this.#addAndWait(JobName.WeeklyBatch, { slot: slot.toISOString(), period, trigger: 'catch-up', requestedAt: now.toISOString() });
+    }
+    for (const cycle of plan.overdueFinals) {
+      logger.info({ cycle: cycle.code, cutoff: cycle.final_cutoff.toISOString() }, 'running an overdue FINAL batch');
+      await this.#addAndWait(JobName.FinalBatch, { cycleId: cycle.id, cycleCode: cycle.code, trigger: 'catch-up', requestedAt: now.toISOString() });
+    }
+  }
+
+  /** Starts the weekly cron ticks and the FINAL timers. */
+  start(): void {
+    const { cron: expression, zone, logger } = this.#options;
+    this.#task = cron.schedule(expression, (context) => this.#weeklyTick(context.date), { timezone: zone, name: 'weekly-batch' });
+    void this.#planFinals();
+    this.#replan = setInterval(() => void this.#planFinals(), REPLAN_MS);
+    logger.info({ cron: expression, zone }, 'scheduler started');
+  }
+
+  async stop(): Promise<void> {
+    await this.#task?.stop();
+    clearInterval(this.#replan);
+    for (const timer of this.#timers.values()) clearTimeout(timer);
+    this.#timers.clear();
+  }
+
+  async #weeklyTick(firedAt: Date): Promise<void> {
+    const { cron: expression, zone, logger, queue } = this.#options;
+    const slot = latestSlotAtOrBefore(expression, zone, firedAt);
+    if (!slot) return;
+    const period = isoWeekOf(slot, zone);
+    try {
+      const { job } = await addOrJoinJob(queue, JobName.WeeklyBatch, { slot: slot.toISOString(), period, trigger: 'scheduler', requestedAt: slot.toISOString() });
+      logger.info({ job: job.id, slot: slot.toISOString() }, 'weekly batch enqueued');
+    } catch (error) {
+      logger.error({ err: error, period }, 'could not enqueue the weekly batch; it will be caught up at the next start');
+    }
+  }
+
+  /** One timer per unsealed cycle, at its cutoff (re-armed hourly: timers cannot wait > 24.8 days). */
+  async #planFinals(): Promise<void> {
+    const { db, logger, queue } = this.#options;
+    try {
+      for (const cycle of await unsealedCycles(db)) {
+        if (this.#timers.has(cycle.id)) continue;
+        const delay = cycle.final_cutoff.getTime() - this.#options.clock().getTime();
+        if (delay > MAX_TIMER_MS) continue;
+        const timer = setTimeout(async () => {
+          try {
+            // requestedAt is the cutoff itself: the time the FINAL batch was due.
+            const { job } = await addOrJoinJob(queue, JobName.FinalBatch, {
+              cycleId: cycle.id,
+              cycleCode: cycle.code,
+              trigger: 'scheduler',
+              requestedAt: cycle.final_cutoff.toISOString(),
+            });
+            logger.info({ job: job.id, cycle: cycle.code }, 'FINAL batch enqueued at the cutoff');
+          } catch (error) {
+            logger.error({ err: error, cycle: cycle.code }, 'could not enqueue the FINAL batch; it runs at the next start');
+          }
+        }, Math.max(0, delay));
+        this.#timers.set(cycle.id, timer);
+      }
+    } catch (error) {
+      logger.error({ err: error }, 'could not plan FINAL batches; trying again within the hour');
+    }
+  }
+
+  async #addAndWait<N extends JobName>(name: N, payload: JobPayloads[N]): Promise<void> {
+    const { queue, events, logger } = this.#options;
+    const { job } = await addOrJoinJob(queue, name, payload);
+    if ((await queue.getWorkers()).length === 0) logger.warn({ job: job.id }, 'no worker is running yet; waiting for one (start `cet-uploader worker`)');
+    const outcomes = await job.waitUntilFinished(events);
+    logger.info({ job: job.id, outcomes }, 'done');
+  }
+}
