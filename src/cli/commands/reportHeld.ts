@@ -1,4 +1,28 @@
+import { describeInstant } from '../../domain/businessTime.ts';
+import { completionsInStates } from '../../db/reportsStates.ts';
+import { formatOption, printRows, type OutputFormat } from '../output.ts';
+import { parseNow } from './upload.ts';
 import type { RegisterCommand } from './types.ts';
 
-// PLACEHOLDER: replaced by the real report.
-export const registerReportHeld: RegisterCommand = () => {};
+export const registerReportHeld: RegisterCommand = (report, context) => {
+  formatOption(
+    report
+      .command('held')
+      .description('interactive completions still held for peer confirmation, with the end of each hold window')
+      .option('--now <instant>', 'act as if this were the current time (ISO 8601 with offset)'),
+  ).action(async (options: { now?: string; format: OutputFormat }) => {
+    const now = parseNow(options.now);
+    const { BUSINESS_TIME_ZONE: zone, INTERACTIVE_HOLD_DAYS: holdDays } = context.config;
+    const rows = (await completionsInStates(context.db, { now, holdDays, zone }, ['HELD'])).map((s) => ({
+      provider_ref: s.provider_ref,
+      goc_number: s.goc_number,
+      event_ref: s.event_ref,
+      cycle: s.cycle,
+      completed_at: s.completed_at.toISOString(),
+      confirmations: s.confirmations,
+      hold_end: s.hold_end?.toISOString() ?? '',
+      hold_end_local: s.hold_end ? describeInstant(s.hold_end, zone) : '',
+    }));
+    printRows(context, rows, options.format, `No interactive completion is held at ${describeInstant(now, zone)}.`);
+  });
+};

@@ -1,4 +1,42 @@
+import { describeInstant } from '../../domain/businessTime.ts';
+import { completionsInStates } from '../../db/reportsStates.ts';
+import type { CompletionStateRow } from '../../db/completionStates.ts';
+import { formatOption, printRows, type OutputFormat } from '../output.ts';
+import { parseNow } from './upload.ts';
 import type { RegisterCommand } from './types.ts';
 
-// PLACEHOLDER: replaced by the real report.
-export const registerReportLate: RegisterCommand = () => {};
+// Never uploaded and never dropped: late arrivals of sealed cycles, completions at or after a
+// cutoff, and completions no cycle contains (domain-rules.md), each with the reason.
+
+export const registerReportLate: RegisterCommand = (report, context) => {
+  formatOption(
+    report
+      .command('late')
+      .description('LATE, AFTER_CUTOFF and NO_OPEN_CYCLE completions, with the reason')
+      .option('--now <instant>', 'act as if this were the current time (ISO 8601 with offset)'),
+  ).action(async (options: { now?: string; format: OutputFormat }) => {
+    const now = parseNow(options.now);
+    const { BUSINESS_TIME_ZONE: zone, INTERACTIVE_HOLD_DAYS: holdDays } = context.config;
+    const found = await completionsInStates(context.db, { now, holdDays, zone }, ['LATE', 'AFTER_CUTOFF', 'NO_OPEN_CYCLE']);
+    const rows = found.map((s) => ({
+      state: s.state,
+      provider_ref: s.provider_ref,
+      goc_number: s.goc_number,
+      event_ref: s.event_ref,
+      points: s.points,
+      completed_at: s.completed_at.toISOString(),
+      received_at: s.received_at.toISOString(),
+      cycle: s.cycle ?? '',
+      cutoff: s.final_cutoff?.toISOString() ?? '',
+      reason: reason(s, zone),
+    }));
+    printRows(context, rows, options.format, 'No late, after-cutoff or no-open-cycle completions.');
+  });
+};
+
+function reason(s: CompletionStateRow, zone: string): string {
+  const cutoff = s.final_cutoff ? describeInstant(s.final_cutoff, zone) : '';
+  if (s.state === 'LATE') return `completed before the cutoff (${cutoff}) but reached the system after cycle ${s.cycle} was sealed by its FINAL batch`;
+  if (s.state === 'AFTER_CUTOFF') return `completed at or after the final-upload cutoff of ${s.cycle} (${cutoff})`;
+  return 'no configured cycle contains its completion date; carried once a cycle that contains it is added';
+}
