@@ -1,4 +1,49 @@
+import { Argument } from 'commander';
+import { parseInstantArgument } from '../../domain/businessTime.ts';
+import { IMPORT_KINDS, type ImportKind } from '../../domain/importRows.ts';
+import { UnusableFileError } from '../../imports/errors.ts';
+import { importFile } from '../../imports/importFile.ts';
+import { ExitCode, InputRefusedError, RefusedError } from '../errors.ts';
 import type { RegisterCommand } from './types.ts';
 
-// PLACEHOLDER: replaced by the real command.
-export const registerImport: RegisterCommand = () => {};
+export const registerImport: RegisterCommand = (program, context, setExit) => {
+  program
+    .command('import')
+    .description('imports one file of registrants, events, completions or peer confirmations (import-files.md)')
+    .addArgument(new Argument('<kind>', 'what the file holds').choices(IMPORT_KINDS))
+    .argument('<file>', 'the CSV file')
+    .option('--now <instant>', 'act as if this were the current time (ISO 8601 with offset or Z)')
+    .action(async (kind: ImportKind, file: string, options: { now?: string }) => {
+      let now = new Date();
+      if (options.now !== undefined) {
+        const parsed = parseInstantArgument(options.now);
+        if (!(parsed instanceof Date)) throw new RefusedError(`--now: ${parsed.error}`);
+        now = parsed;
+      }
+      const started = performance.now();
+      let summary;
+      try {
+        summary = await importFile(context.database.pool, { kind, file, now, zone: context.config.BUSINESS_TIME_ZONE });
+      } catch (error) {
+        if (error instanceof UnusableFileError) throw new InputRefusedError(`File refused, nothing imported: ${error.message}`);
+        throw error;
+      }
+      const { counts } = summary;
+      const rows = counts.inserted + counts.updated + counts.unchanged + counts.rejected;
+      const seconds = ((performance.now() - started) / 1000).toFixed(1);
+      context.print(`Imported ${kind} from ${file}: ${rows} row${rows === 1 ? '' : 's'} in ${seconds} s (import ${summary.importId}).`);
+      context.print(`  inserted   ${counts.inserted}`);
+      context.print(`  updated    ${counts.updated}`);
+      context.print(`  unchanged  ${counts.unchanged}`);
+      context.print(`  rejected   ${counts.rejected}`);
+      if (summary.rejectsFile) {
+        for (const reject of summary.firstRejects) {
+          context.print(`    line ${reject.line}${reject.row_key ? ` (${reject.row_key})` : ''}: ${reject.message}`);
+        }
+        if (counts.rejected > summary.firstRejects.length) context.print(`    … and ${counts.rejected - summary.firstRejects.length} more`);
+        context.print(`Rejected rows are in ${summary.rejectsFile} (fix them there and import that file again),`);
+        context.print('and listed by `cet-uploader report rejects`.');
+        setExit(ExitCode.partial);
+      }
+    });
+};

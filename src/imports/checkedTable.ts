@@ -1,0 +1,64 @@
+import type { ImportKind } from '../domain/importRows.ts';
+import { contentSql } from './stageSql.ts';
+
+export interface Query {
+  text: string;
+  values: unknown[];
+}
+
+export interface ImportParameters {
+  now: Date;
+  zone: string;
+}
+
+/** What one kind adds to the common checks. Expressions see the staging row as `s`, later `b`. */
+export interface CheckedTableParts {
+  kind: ImportKind;
+  /** The row's key in normal form, NULL when a key field is bad. */
+  key: string;
+  /** The key as written (over the final row `f`), for a row whose key is bad. */
+  rawKey: string;
+  /** Columns the kind's checks and merge need, from the joins. */
+  select: string;
+  joins: string;
+  /** CASE expressions over `b`, each giving a code or NULL. */
+  codes: string[];
+  /** Further CTEs after `coded` (columns codes1 …); the last must be named `final` and add `codes`. */
+  finalCte?: string;
+  /** Over the final row `f`: no stored row has this key; a stored row has other content. */
+  isNew: string;
+  changed: string;
+}
+
+/**
+ * The checks that need other rows or tables, in one pass over the staging table: the result,
+ * import_checked, holds every row with all its codes and its outcome. A new table rather than
+ * UPDATEs of the staging table, because writing a million rows once is cheaper than rewriting
+ * them per check.
+ */
+export function checkedTableSql(parts: CheckedTableParts): string {
+  const codes = parts.codes.map((code) => `,\n      ${code}`).join('');
+  return `
+CREATE TEMP TABLE import_checked ON COMMIT DROP AS
+WITH base AS (
+  SELECT s.*, ${parts.key} AS n_key, ${contentSql(parts.kind)} COLLATE "C" AS content, ${parts.select}
+  FROM import_stage s
+  ${parts.joins}
+), coded AS (
+  SELECT b.*, min(b.line) OVER k AS first_line, array_remove(b.row_codes || ARRAY[
+      CASE WHEN b.n_key IS NOT NULL AND min(b.content) OVER k <> max(b.content) OVER k THEN 'DUPLICATE_KEY_IN_FILE' END${codes}
+    ]::text[], NULL) AS codes1
+  FROM base b
+  WINDOW k AS (PARTITION BY b.n_key)
+)${parts.finalCte ?? `, final AS (SELECT c.*, c.codes1 AS codes FROM coded c)`}
+SELECT f.*,
+  CASE
+    WHEN cardinality(f.codes) > 0 THEN 'rejected'
+    WHEN f.line <> f.first_line THEN 'unchanged'
+    WHEN ${parts.isNew} THEN 'inserted'
+    WHEN ${parts.changed} THEN 'updated'
+    ELSE 'unchanged'
+  END AS outcome,
+  coalesce(f.n_key, ${parts.rawKey}) AS row_key
+FROM final f`;
+}

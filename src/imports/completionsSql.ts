@@ -1,0 +1,92 @@
+import { checkedTableSql, type ImportParameters, type Query } from './checkedTable.ts';
+
+// Completions: the checks of import-files.md that need the registrant, the event, the cycle or
+// the stored completion, and the merge that the batch pipeline reads (revision, upload_pending).
+
+export function checkCompletions({ zone }: ImportParameters): Query {
+  const text = checkedTableSql({
+    kind: 'completions',
+    key: 's.n_provider_ref',
+    rawKey: 'btrim(coalesce(f.r_provider_ref, f.n_provider_ref))',
+    select: `
+    s.n_completed_at::timestamptz AS completed_at,
+    (s.n_completed_at::timestamptz AT TIME ZONE $1)::date AS completed_on,
+    r.id AS registrant_id, r.profession,
+    e.id AS event_id, e.approved_from, e.approved_to, e.professions,
+    c.id AS completion_id, c.revision AS stored_revision,
+    (c.registrant_id, c.event_id, c.completed_at) IS DISTINCT FROM (r.id, e.id, s.n_completed_at::timestamptz) AS changed,
+    cy.id AS cycle_id, cy.starts_at AS cycle_starts_at, cy.ends_at AS cycle_ends_at`,
+    joins: `
+  LEFT JOIN registrant r ON r.goc_number = s.n_goc_number
+  LEFT JOIN event e ON e.event_ref = s.n_event_ref
+  LEFT JOIN completion c ON c.provider_ref = s.n_provider_ref
+  LEFT JOIN cycle cy ON s.n_completed_at::timestamptz >= cy.starts_at AND s.n_completed_at::timestamptz < cy.ends_at`,
+    codes: [
+      `CASE WHEN b.n_goc_number IS NOT NULL AND b.registrant_id IS NULL THEN 'UNKNOWN_REGISTRANT' END`,
+      `CASE WHEN b.n_event_ref IS NOT NULL AND b.event_id IS NULL THEN 'UNKNOWN_EVENT' END`,
+      `CASE WHEN b.event_id IS NOT NULL AND (b.completed_on < b.approved_from OR b.completed_on > b.approved_to) THEN 'EVENT_NOT_APPROVED' END`,
+      `CASE WHEN b.registrant_id IS NOT NULL AND b.event_id IS NOT NULL AND NOT (b.profession = ANY (b.professions)) THEN 'EVENT_NOT_FOR_PROFESSION' END`,
+      `CASE WHEN b.registrant_id IS NOT NULL AND b.completed_on IS NOT NULL AND NOT EXISTS (
+          SELECT 1 FROM registration_span sp
+          WHERE sp.registrant_id = b.registrant_id AND sp.registered_from <= b.completed_on
+            AND (sp.registered_to IS NULL OR b.completed_on <= sp.registered_to)) THEN 'NOT_REGISTERED' END`,
+      // A change to what a batch carried, unless the regulator rejected it (then it is a correction).
+      `CASE WHEN b.completion_id IS NOT NULL AND b.registrant_id IS NOT NULL AND b.event_id IS NOT NULL
+          AND b.completed_at IS NOT NULL AND b.changed AND EXISTS (
+          SELECT 1 FROM batch_item bi
+          WHERE bi.completion_id = b.completion_id AND bi.revision = b.stored_revision
+            AND (bi.ack_status IS NULL OR bi.ack_status = 'ACCEPTED')) THEN 'ALREADY_UPLOADED' END`,
+    ],
+    // Another completion of the registrant and event in the same cycle: stored under another
+    // provider_ref, or on an earlier line of this file that is itself accepted.
+    finalCte: `, eligible AS (
+  SELECT c.*, CASE WHEN cardinality(c.codes1) = 0 THEN c.n_key END AS eligible_ref FROM coded c
+), final AS (
+  SELECT e.*, array_remove(e.codes1 || CASE
+      WHEN e.registrant_id IS NOT NULL AND e.event_id IS NOT NULL AND e.cycle_id IS NOT NULL AND e.n_key IS NOT NULL AND (
+        min(e.eligible_ref) OVER w <> e.n_key OR max(e.eligible_ref) OVER w <> e.n_key
+        OR EXISTS (
+          SELECT 1 FROM completion x
+          WHERE x.registrant_id = e.registrant_id AND x.event_id = e.event_id AND x.provider_ref <> e.n_key
+            AND x.completed_at >= e.cycle_starts_at AND x.completed_at < e.cycle_ends_at))
+      THEN 'DUPLICATE_COMPLETION' END, NULL) AS codes
+  FROM eligible e
+  WINDOW w AS (PARTITION BY e.registrant_id, e.event_id, e.cycle_id ORDER BY e.line ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
+)`,
+    isNew: 'f.completion_id IS NULL',
+    changed: 'f.changed',
+  });
+  return { text, values: [zone] };
+}
+
+export function mergeCompletions({ now }: ImportParameters): Query[] {
+  return [
+    {
+      // A change is a new revision, which no batch has carried: it is pending again.
+      text: `
+WITH changed AS (
+  UPDATE completion c
+  SET registrant_id = k.registrant_id, event_id = k.event_id, completed_at = k.completed_at,
+      completed_on = k.completed_on, revision = c.revision + 1, changed_at = $1
+  FROM import_checked k
+  WHERE k.outcome = 'updated' AND c.id = k.completion_id
+  RETURNING c.id
+)
+INSERT INTO upload_pending (completion_id) SELECT id FROM changed ON CONFLICT DO NOTHING`,
+      values: [now],
+    },
+    {
+      text: `
+WITH added AS (
+  INSERT INTO completion (provider_ref, registrant_id, event_id, completed_at, completed_on, received_at, revision, changed_at)
+  SELECT k.n_provider_ref, k.registrant_id, k.event_id, k.completed_at, k.completed_on, $1, 1, $1
+  FROM import_checked k
+  WHERE k.outcome = 'inserted'
+  ORDER BY k.line
+  RETURNING id
+)
+INSERT INTO upload_pending (completion_id) SELECT id FROM added`,
+      values: [now],
+    },
+  ];
+}

@@ -1,0 +1,143 @@
+import { createReadStream } from 'node:fs';
+import { rename, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { CsvError, parse } from 'csv-parse';
+import type pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { IMPORT_COLUMNS, type ImportKind } from '../domain/importRows.ts';
+import type { ImportParameters, Query } from './checkedTable.ts';
+import { checkCompletions, mergeCompletions } from './completionsSql.ts';
+import { checkConfirmations, mergeConfirmations } from './confirmationsSql.ts';
+import { UnusableFileError } from './errors.ts';
+import { checkEvents, mergeEvents } from './eventsSql.ts';
+import { checkRegistrants, mergeRegistrants } from './registrantsSql.ts';
+import { storeRejects, writeRejectsFile, type FileColumn } from './rejects.ts';
+import { StageRows } from './stageRows.ts';
+import { stageCopySql, stageTableSql } from './stageSql.ts';
+
+const SQL: Record<ImportKind, { check(p: ImportParameters): Query; merge(p: ImportParameters): Query[] }> = {
+  registrants: { check: checkRegistrants, merge: mergeRegistrants },
+  events: { check: checkEvents, merge: mergeEvents },
+  completions: { check: checkCompletions, merge: mergeCompletions },
+  confirmations: { check: checkConfirmations, merge: mergeConfirmations },
+};
+
+export interface ImportCounts {
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  rejected: number;
+}
+
+export interface ImportSummary {
+  importId: string;
+  kind: ImportKind;
+  file: string;
+  counts: ImportCounts;
+  /** The rejects file written beside the input, or null when no row was rejected. */
+  rejectsFile: string | null;
+  /** The first rejected rows, for the operator's screen. */
+  firstRejects: Array<{ line: number; row_key: string | null; codes: string[]; message: string }>;
+}
+
+export interface ImportOptions extends ImportParameters {
+  kind: ImportKind;
+  file: string;
+  /** How many rejected rows the summary shows. */
+  showRejects?: number;
+}
+
+/**
+ * Imports one file (import-files.md) in one transaction: rows are parsed and checked one by one
+ * as a stream and copied into a staging table; every check across rows and tables and the merge
+ * are set-based SQL; rejected rows are kept and streamed back out into `<file>.rejects.csv`.
+ */
+export async function importFile(pool: pg.Pool, options: ImportOptions): Promise<ImportSummary> {
+  const file = path.resolve(options.file);
+  const info = await stat(file).catch((error: NodeJS.ErrnoException) => {
+    throw new UnusableFileError(`cannot read ${options.file}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`);
+  });
+  if (!info.isFile()) throw new UnusableFileError(`${options.file} is not a file`);
+  const rejectsPath = `${file}.rejects.csv`;
+  const rejectsTemp = `${rejectsPath}.${process.pid}.tmp`;
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    // Imports run one at a time; each sees what the one before it stored.
+    await client.query(`SELECT pg_advisory_xact_lock(hashtext('cet-uploader import'))`);
+    await client.query(`SET LOCAL work_mem = '256MB'`);
+    const staged = await stage(client, options.kind, file, options.now.getTime());
+    await client.query('ANALYZE import_stage');
+    const run = await client.query<{ id: string }>(
+      `INSERT INTO import_run (kind, file_name, started_at) VALUES ($1, $2, $3) RETURNING id`,
+      [options.kind, file, options.now],
+    );
+    const importId = run.rows[0]!.id;
+    const sql = SQL[options.kind];
+    const check = sql.check(options);
+    await client.query(check.text, check.values);
+    for (const statement of sql.merge(options)) await client.query(statement.text, statement.values);
+    await storeRejects(client, importId, options.kind);
+    const counts = await countOutcomes(client);
+    await client.query(
+      `UPDATE import_run SET inserted = $2, updated = $3, unchanged = $4, rejected = $5,
+         finished_at = $6::timestamptz + (clock_timestamp() - transaction_timestamp())
+       WHERE id = $1`,
+      [importId, counts.inserted, counts.updated, counts.unchanged, counts.rejected, options.now],
+    );
+    const firstRejects = await client.query<ImportSummary['firstRejects'][number]>(
+      `SELECT line, row_key, codes, message FROM import_reject WHERE import_id = $1 ORDER BY line LIMIT $2`,
+      [importId, options.showRejects ?? 20],
+    );
+    if (counts.rejected > 0) await writeRejectsFile(client, importId, staged, rejectsTemp);
+    await client.query('COMMIT');
+    if (counts.rejected > 0) await rename(rejectsTemp, rejectsPath);
+    // A rejects file left from an earlier import of this file no longer describes it.
+    else await rm(rejectsPath, { force: true });
+    return {
+      importId,
+      kind: options.kind,
+      file,
+      counts,
+      rejectsFile: counts.rejected > 0 ? rejectsPath : null,
+      firstRejects: firstRejects.rows,
+    };
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    await rm(rejectsTemp, { force: true });
+    if (error instanceof CsvError) {
+      throw new UnusableFileError(`${options.file} is not readable CSV: ${error.message}`);
+    }
+    if (error instanceof UnusableFileError) throw new UnusableFileError(`${options.file}: ${error.message}`);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/** Streams the file into the staging table; returns the input's data columns, in its order. */
+async function stage(client: pg.PoolClient, kind: ImportKind, file: string, nowMs: number): Promise<FileColumn[]> {
+  await client.query(stageTableSql(kind));
+  const rows = new StageRows(kind, nowMs);
+  await pipeline(
+    createReadStream(file, { highWaterMark: 256 * 1024 }),
+    parse({ bom: true, relax_column_count: true, relax_quotes: true, trim: true, record_delimiter: ['\r\n', '\n', '\r'] }),
+    rows,
+    client.query(copyFrom(stageCopySql(kind))),
+  );
+  const columns = IMPORT_COLUMNS[kind];
+  return rows.positions
+    .map((position, i) => ({ position, name: rows.header![position]!, column: columns[i]! }))
+    .sort((a, b) => a.position - b.position)
+    .map(({ name, column }) => ({ name, column }));
+}
+
+async function countOutcomes(client: pg.PoolClient): Promise<ImportCounts> {
+  const result = await client.query<{ outcome: keyof ImportCounts; n: number }>(
+    `SELECT outcome, count(*)::int AS n FROM import_checked GROUP BY outcome`,
+  );
+  const counts: ImportCounts = { inserted: 0, updated: 0, unchanged: 0, rejected: 0 };
+  for (const { outcome, n } of result.rows) counts[outcome] = n;
+  return counts;
+}
