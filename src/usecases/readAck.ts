@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { parse } from 'csv-parse';
+import { CsvError, parse } from 'csv-parse';
 import { checkAckHeader, checkAckLine, type AckLine } from '../domain/ackFile.ts';
 import { ackMismatches, applyAck, createAckStaging, findAckOfBatch, lockBatchByFileName, stageAckLines, type AckTarget, type EarlierAck } from '../db/acks.ts';
 import type { Db } from '../db/database.ts';
@@ -103,8 +103,8 @@ export async function readAck(db: Db, filePath: string, receivedAt: Date): Promi
     });
   } catch (error) {
     if (error instanceof Refusal) return { outcome: 'refused', ackFile, problems: error.problems };
-    if (error && typeof error === 'object' && (error as { code?: string }).code?.startsWith('CSV_')) {
-      return { outcome: 'refused', ackFile, problems: [`not readable as CSV (RFC 4180): ${(error as Error).message}`] };
+    if (error instanceof CsvError) {
+      return { outcome: 'refused', ackFile, problems: [`not readable as CSV (RFC 4180): ${error.message}`] };
     }
     throw error;
   }
