@@ -52,7 +52,10 @@ export async function createAckStaging(trx: Db): Promise<void> {
     ) ON COMMIT DROP`.execute(trx);
 }
 
-export async function stageAckLines(trx: Db, lines: readonly AckLine[]): Promise<void> {
+/** A line as staged: its status is as written, checked apart (domain/ackFile.ts). */
+export type StagedAckLine = Pick<AckLine, 'line' | 'providerRef' | 'code' | 'message'> & { status: string };
+
+export async function stageAckLines(trx: Db, lines: readonly StagedAckLine[]): Promise<void> {
   if (!lines.length) return;
   await sql`
     INSERT INTO ack_line (line, provider_ref, status, code, message)

@@ -3,8 +3,8 @@ import { createReadStream } from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { CsvError, parse } from 'csv-parse';
-import { checkAckHeader, checkAckLine, type AckLine } from '../domain/ackFile.ts';
-import { ackMismatches, applyAck, createAckStaging, findAckOfBatch, lockBatchByFileName, stageAckLines, type AckTarget, type EarlierAck } from '../db/acks.ts';
+import { checkAckHeader, checkAckLine } from '../domain/ackFile.ts';
+import { ackMismatches, applyAck, createAckStaging, findAckOfBatch, lockBatchByFileName, stageAckLines, type AckTarget, type EarlierAck, type StagedAckLine } from '../db/acks.ts';
 import type { Db } from '../db/database.ts';
 
 export type AckResult =
@@ -45,7 +45,7 @@ export async function readAck(db: Db, filePath: string, receivedAt: Date): Promi
       let headerSeen = false;
       let expectedFile: string | null = null;
       let target: AckTarget | undefined;
-      let buffer: AckLine[] = [];
+      let buffer: StagedAckLine[] = [];
       let dataLines = 0;
       const parser = createReadStream(filePath).pipe(
         parse({ bom: true, relax_column_count: true, skip_empty_lines: true, info: true }),
@@ -80,12 +80,12 @@ export async function readAck(db: Db, filePath: string, receivedAt: Date): Promi
           }
         }
         const checked = checkAckLine(info.lines, record, expectedFile);
-        if ('problems' in checked) {
-          problems.push(...checked.problems);
-          continue;
-        }
-        if (!target) continue;
-        buffer.push(checked.line);
+        if ('problems' in checked) problems.push(...checked.problems);
+        // A line with problems is still staged by its provider_ref, so that the unknown,
+        // repeated and missing checks see the whole file; nothing is applied after a problem.
+        const staged = 'line' in checked ? checked.line : { line: info.lines, providerRef: record[1]?.trim() ?? '', status: record[2]?.trim() ?? '', code: null, message: null };
+        if (!target || !staged.providerRef) continue;
+        buffer.push(staged);
         if (buffer.length >= STAGE_CHUNK) {
           await stageAckLines(trx, buffer);
           buffer = [];
