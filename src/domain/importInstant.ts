@@ -39,12 +39,23 @@ export function checkInstant(text: string, nowMs: number): CheckedInstant {
   const offsetText = offset.toUpperCase() === 'Z' ? 'Z' : normaliseOffset(offset);
   if (!real || offsetText === null) return { codes: ['INVALID_TIMESTAMP'] };
   const millis = fraction ? Number(fraction.slice(0, 3).padEnd(3, '0')) : 0;
-  const utc = new Date(Date.UTC(2000, month - 1, day, hour, minute, second, millis));
-  utc.setUTCFullYear(year);
-  const epochMs = utc.getTime() - offsetMinutes(offsetText) * 60_000;
+  const minutes = (daysSinceEpoch(year, month, day) * 24 + hour) * 60 + minute - offsetMinutes(offsetText);
+  const epochMs = minutes * 60_000 + second * 1000 + millis;
   if (epochMs > nowMs + FUTURE_TOLERANCE_MS) return { codes: ['FUTURE_TIMESTAMP'] };
-  const iso = `${y}-${mo}-${d}T${h}:${mi}:${s}${fraction ? `.${fraction}` : ''}${offsetText}`;
+  // Most files already hold the normal form; building it again would only cost time.
+  const canonical = s === match[6] && text[10] === 'T' && offsetText === offset && (fraction === undefined || text[19] === '.');
+  const iso = canonical ? text : `${y}-${mo}-${d}T${h}:${mi}:${s}${fraction ? `.${fraction}` : ''}${offsetText}`;
   return { iso, epochMs };
+}
+
+/** Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's days_from_civil). */
+export function daysSinceEpoch(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146097 + dayOfEra - 719468;
 }
 
 /** `+01`, `+0100` and `+01:00` as `+01:00`; null past ±14:00, the widest offset in use. */

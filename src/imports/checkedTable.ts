@@ -18,6 +18,8 @@ export interface CheckedTableParts {
   key: string;
   /** The key as written (over the final row `f`), for a row whose key is bad. */
   rawKey: string;
+  /** Typed columns computed once from the staged text (OFFSET 0 keeps the planner from inlining them back into every use). */
+  prepare?: string;
   /** Columns the kind's checks and merge need, from the joins. */
   select: string;
   joins: string;
@@ -42,7 +44,7 @@ export function checkedTableSql(parts: CheckedTableParts): string {
 CREATE TEMP TABLE import_checked ON COMMIT DROP AS
 WITH base AS (
   SELECT s.*, ${parts.key} AS n_key, ${contentSql(parts.kind)} COLLATE "C" AS content, ${parts.select}
-  FROM import_stage s
+  FROM ${parts.prepare ? `(SELECT s.*, ${parts.prepare} FROM import_stage s OFFSET 0) s` : 'import_stage s'}
   ${parts.joins}
 ), coded AS (
   SELECT b.*, min(b.line) OVER k AS first_line, array_remove(b.row_codes || ARRAY[

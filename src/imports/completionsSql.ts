@@ -8,34 +8,34 @@ export function checkCompletions({ zone }: ImportParameters): Query {
     kind: 'completions',
     key: 's.n_provider_ref',
     rawKey: 'btrim(coalesce(f.r_provider_ref, f.n_provider_ref))',
+    prepare: `s.n_completed_at::timestamptz AS completed_at, (s.n_completed_at::timestamptz AT TIME ZONE $1)::date AS completed_on`,
     select: `
-    s.n_completed_at::timestamptz AS completed_at,
-    (s.n_completed_at::timestamptz AT TIME ZONE $1)::date AS completed_on,
     r.id AS registrant_id, r.profession,
     e.id AS event_id, e.approved_from, e.approved_to, e.professions,
-    c.id AS completion_id, c.revision AS stored_revision,
-    (c.registrant_id, c.event_id, c.completed_at) IS DISTINCT FROM (r.id, e.id, s.n_completed_at::timestamptz) AS changed,
+    sp.registrant_id IS NOT NULL AS registered,
+    c.id AS completion_id,
+    (c.registrant_id, c.event_id, c.completed_at) IS DISTINCT FROM (r.id, e.id, s.completed_at) AS changed,
+    bi.completion_id IS NOT NULL AND (bi.ack_status IS NULL OR bi.ack_status = 'ACCEPTED') AS carried,
     cy.id AS cycle_id, cy.starts_at AS cycle_starts_at, cy.ends_at AS cycle_ends_at`,
+    // Spans of a registrant never overlap and batch_item is keyed by (completion, revision), so
+    // neither join can repeat a row; as joins rather than per-row subqueries they can be hashed.
     joins: `
   LEFT JOIN registrant r ON r.goc_number = s.n_goc_number
+  LEFT JOIN registration_span sp ON sp.registrant_id = r.id AND sp.registered_from <= s.completed_on
+    AND (sp.registered_to IS NULL OR s.completed_on <= sp.registered_to)
   LEFT JOIN event e ON e.event_ref = s.n_event_ref
   LEFT JOIN completion c ON c.provider_ref = s.n_provider_ref
-  LEFT JOIN cycle cy ON s.n_completed_at::timestamptz >= cy.starts_at AND s.n_completed_at::timestamptz < cy.ends_at`,
+  LEFT JOIN batch_item bi ON bi.completion_id = c.id AND bi.revision = c.revision
+  LEFT JOIN cycle cy ON s.completed_at >= cy.starts_at AND s.completed_at < cy.ends_at`,
     codes: [
       `CASE WHEN b.n_goc_number IS NOT NULL AND b.registrant_id IS NULL THEN 'UNKNOWN_REGISTRANT' END`,
       `CASE WHEN b.n_event_ref IS NOT NULL AND b.event_id IS NULL THEN 'UNKNOWN_EVENT' END`,
       `CASE WHEN b.event_id IS NOT NULL AND (b.completed_on < b.approved_from OR b.completed_on > b.approved_to) THEN 'EVENT_NOT_APPROVED' END`,
       `CASE WHEN b.registrant_id IS NOT NULL AND b.event_id IS NOT NULL AND NOT (b.profession = ANY (b.professions)) THEN 'EVENT_NOT_FOR_PROFESSION' END`,
-      `CASE WHEN b.registrant_id IS NOT NULL AND b.completed_on IS NOT NULL AND NOT EXISTS (
-          SELECT 1 FROM registration_span sp
-          WHERE sp.registrant_id = b.registrant_id AND sp.registered_from <= b.completed_on
-            AND (sp.registered_to IS NULL OR b.completed_on <= sp.registered_to)) THEN 'NOT_REGISTERED' END`,
+      `CASE WHEN b.registrant_id IS NOT NULL AND b.completed_on IS NOT NULL AND NOT b.registered THEN 'NOT_REGISTERED' END`,
       // A change to what a batch carried, unless the regulator rejected it (then it is a correction).
-      `CASE WHEN b.completion_id IS NOT NULL AND b.registrant_id IS NOT NULL AND b.event_id IS NOT NULL
-          AND b.completed_at IS NOT NULL AND b.changed AND EXISTS (
-          SELECT 1 FROM batch_item bi
-          WHERE bi.completion_id = b.completion_id AND bi.revision = b.stored_revision
-            AND (bi.ack_status IS NULL OR bi.ack_status = 'ACCEPTED')) THEN 'ALREADY_UPLOADED' END`,
+      `CASE WHEN b.registrant_id IS NOT NULL AND b.event_id IS NOT NULL AND b.completed_at IS NOT NULL
+          AND b.changed AND b.carried THEN 'ALREADY_UPLOADED' END`,
     ],
     // Another completion of the registrant and event in the same cycle: stored under another
     // provider_ref, or on an earlier line of this file that is itself accepted.

@@ -46,6 +46,8 @@ export interface ImportOptions extends ImportParameters {
   file: string;
   /** How many rejected rows the summary shows. */
   showRejects?: number;
+  /** Told how long each step took (for the benchmark and CET_DEBUG). */
+  onStep?: (step: string, ms: number) => void;
 }
 
 /**
@@ -62,13 +64,23 @@ export async function importFile(pool: pg.Pool, options: ImportOptions): Promise
   const rejectsPath = `${file}.rejects.csv`;
   const rejectsTemp = `${rejectsPath}.${process.pid}.tmp`;
   const client = await pool.connect();
+  let last = performance.now();
+  const step = (name: string) => {
+    const at = performance.now();
+    options.onStep?.(name, at - last);
+    last = at;
+  };
   try {
     await client.query('BEGIN');
     // Imports run one at a time; each sees what the one before it stored.
     await client.query(`SELECT pg_advisory_xact_lock(hashtext('cet-uploader import'))`);
+    // Sorts of a million staged rows stay in memory; JIT compiling the checks costs more than it saves.
     await client.query(`SET LOCAL work_mem = '256MB'`);
+    await client.query('SET LOCAL jit = off');
     const staged = await stage(client, options.kind, file, options.now.getTime());
+    step('parse and copy into staging');
     await client.query('ANALYZE import_stage');
+    step('analyze');
     const run = await client.query<{ id: string }>(
       `INSERT INTO import_run (kind, file_name, started_at) VALUES ($1, $2, $3) RETURNING id`,
       [options.kind, file, options.now],
@@ -77,8 +89,13 @@ export async function importFile(pool: pg.Pool, options: ImportOptions): Promise
     const sql = SQL[options.kind];
     const check = sql.check(options);
     await client.query(check.text, check.values);
-    for (const statement of sql.merge(options)) await client.query(statement.text, statement.values);
+    step('check');
+    for (const [i, statement] of sql.merge(options).entries()) {
+      await client.query(statement.text, statement.values);
+      step(`merge ${i + 1}`);
+    }
     await storeRejects(client, importId, options.kind);
+    step('store rejects');
     const counts = await countOutcomes(client);
     await client.query(
       `UPDATE import_run SET inserted = $2, updated = $3, unchanged = $4, rejected = $5,
@@ -91,7 +108,9 @@ export async function importFile(pool: pg.Pool, options: ImportOptions): Promise
       [importId, options.showRejects ?? 20],
     );
     if (counts.rejected > 0) await writeRejectsFile(client, importId, staged, rejectsTemp);
+    step('write rejects file');
     await client.query('COMMIT');
+    step('commit');
     if (counts.rejected > 0) await rename(rejectsTemp, rejectsPath);
     // A rejects file left from an earlier import of this file no longer describes it.
     else await rm(rejectsPath, { force: true });

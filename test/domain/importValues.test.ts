@@ -149,3 +149,15 @@ describe('headers', () => {
     expect(matchHeader(['line', 'codes', 'message', 'b', 'a'], ['a', 'b'])).toEqual({ ok: true, positions: [4, 3], width: 5 });
   });
 });
+
+describe('epoch arithmetic of instants', () => {
+  it('agrees with Date.UTC across eras, leap years and offsets', () => {
+    for (const text of ['1970-01-01T00:00:00Z', '1600-02-29T12:00:00.5+05:30', '2000-03-01T00:00:00-00:30', '2100-12-31T23:59:59.999Z', '0001-01-01T00:00:00Z']) {
+      const checked = checkInstant(text, Date.parse('3000-01-01T00:00:00Z'));
+      expect(checked, text).toMatchObject({ epochMs: new Date(text.replace(/^0001/, '+000001')).getTime() });
+    }
+  });
+  it('writes a comma fraction, a basic offset and a lower-case t in normal form', () => {
+    expect(checkInstant('2021-12-30t11:59:59,5+0100', NOW)).toMatchObject({ iso: '2021-12-30T11:59:59.5+01:00' });
+  });
+});

@@ -23,7 +23,13 @@ export const registerImport: RegisterCommand = (program, context, setExit) => {
       const started = performance.now();
       let summary;
       try {
-        summary = await importFile(context.database.pool, { kind, file, now, zone: context.config.BUSINESS_TIME_ZONE });
+        summary = await importFile(context.database.pool, {
+          kind,
+          file,
+          now,
+          zone: context.config.BUSINESS_TIME_ZONE,
+          onStep: context.env.CET_DEBUG ? (step, ms) => context.warn(`${step}: ${ms.toFixed(0)} ms`) : undefined,
+        });
       } catch (error) {
         if (error instanceof UnusableFileError) throw new InputRefusedError(`File refused, nothing imported: ${error.message}`);
         throw error;
