@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { runCli } from './support/runCli.ts';
+import { seedCompletion, seedCycle, seedEvent, seedRegistrant } from './support/seed.ts';
+import { useTestEnvironment } from './support/testEnvironment.ts';
+
+describe('status', () => {
+  const env = useTestEnvironment();
+
+  it('warns while a cutoff has passed without a FINAL batch, and not once the FINAL batch exists', async () => {
+    await seedCycle(env.db);
+    const r = await seedRegistrant(env.db, '01-50001');
+    const held = await seedEvent(env.db, 'C-92001', { interactive: true });
+    await seedCompletion(env.db, 'ST-1', r, held, '2021-12-20T10:00:00Z');
+
+    const before = await runCli(['status', '--now', '2021-12-22T10:00:00Z'], env.env);
+    expect(before.code, before.stderr).toBe(0);
+    expect(before.stdout).not.toMatch(/WARNING/);
+    expect(before.stdout).toMatch(/held for peer confirmation: 1/);
+    expect(before.stdout).toMatch(/weekly batch: Fri 24 Dec 2021 06:00:00.000 GMT/);
+    expect(before.stdout).toMatch(/FINAL batch of 2019-2021: Thu 30 Dec 2021 12:00:00.000 GMT/);
+
+    const missed = await runCli(['status', '--now', '2021-12-31T09:00:00Z'], env.env);
+    expect(missed.stdout).toMatch(/WARNING: the cutoff of cycle 2019-2021 .* without a FINAL batch: run `cet-uploader upload final --cycle 2019-2021`/);
+
+    const final = await runCli(['upload', 'final', '--cycle', '2019-2021', '--now', '2021-12-31T09:00:00Z', '--yes'], env.env);
+    expect(final.code, final.stderr).toBe(0);
+    const after = await runCli(['status', '--now', '2021-12-31T09:05:00Z'], env.env);
+    expect(after.stdout).not.toMatch(/WARNING/);
+    expect(after.stdout).toMatch(/2019-2021 .* sealed by its FINAL batch/);
+    expect(after.stdout).toMatch(/#1 {2}FINAL {2}2019-2021 FINAL {2}1 records {2}CET_P00001_000001_20211230\.csv written/);
+    expect(after.stdout).toMatch(/carried, no acknowledgement yet: 1/);
+  });
+});
