@@ -16,6 +16,7 @@ describe('status', () => {
     expect(before.code, before.stderr).toBe(0);
     expect(before.stdout).not.toMatch(/WARNING/);
     expect(before.stdout).toMatch(/held for peer confirmation: 1/);
+    expect(before.stdout).toMatch(/SLA: 0 past the 10-working-day limit, 0 due within 2 working days/);
     expect(before.stdout).toMatch(/weekly batch: Fri 24 Dec 2021 06:00:00.000 GMT/);
     expect(before.stdout).toMatch(/FINAL batch of 2019-2021: Thu 30 Dec 2021 12:00:00.000 GMT/);
 
@@ -29,5 +30,7 @@ describe('status', () => {
     expect(after.stdout).toMatch(/2019-2021 .* sealed by its FINAL batch/);
     expect(after.stdout).toMatch(/#1 {2}FINAL {2}2019-2021 FINAL {2}1 records {2}CET_P00001_000001_20211230\.csv written/);
     expect(after.stdout).toMatch(/carried, no acknowledgement yet: 1/);
+    // Carried by the FINAL batch, so nothing is left for the SLA.
+    expect(after.stdout).toMatch(/SLA: 0 past/);
   });
 });

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { businessDate, describeDuration, describeInstant } from '../../domain/businessTime.ts';
 import { nextSlotAfter } from '../../domain/weeklySlots.ts';
-import { latestReportableReadyDay } from '../../domain/workingDays.ts';
+import { assessSla, latestReportableReadyDay } from '../../domain/workingDays.ts';
 import { latestBatches } from '../../db/batches.ts';
 import { listCycles } from '../../db/cycles.ts';
 import { countStates, slaCandidates } from '../../db/reportsStates.ts';
@@ -62,9 +62,9 @@ export const registerStatus: RegisterCommand = (program, context) => {
       context.print(`  late: ${count('LATE')}, after cutoff: ${count('AFTER_CUTOFF')}, no open cycle: ${count('NO_OPEN_CYCLE')}   (report late)`);
       context.print(`  quarantined: ${count('QUARANTINED')}`);
       context.print(`  rows rejected at import: ${Number(importRejects[0]?.n ?? 0)}   (report rejects)`);
-      context.print(
-        `  SLA: ${sla.filter((s) => s.ready_on !== null).length} past the 10-working-day limit or within 2 working days of it   (report sla)`,
-      );
+      const today = businessDate(now, zone);
+      const overdue = sla.filter((s) => assessSla(s.ready_on!, today).standing === 'OVERDUE').length;
+      context.print(`  SLA: ${overdue} past the 10-working-day limit, ${sla.length - overdue} due within 2 working days   (report sla)`);
 
       context.print('');
       context.print('Next scheduled runs:');
