@@ -148,7 +148,7 @@ describe('every reject code, through the CLI', () => {
     expect(stored!.message).toContain(code);
     const written = rejectsFile(paths[kind]).find((r) => r.line === String(line));
     expect(written, 'in the rejects file').toBeDefined();
-    expect(written!.codes.split(';')).toContain(code);
+    expect(written!.codes!.split(';')).toContain(code);
   });
 
   it('keeps the raw row and its key with the reject', async () => {

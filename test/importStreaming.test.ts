@@ -21,7 +21,7 @@ async function generate(file: string): Promise<{ bad: number }> {
     const goc = `01-${20000 + Math.floor(n / EVENTS)}`;
     const event = `C-${80000 + (n % EVENTS)}`;
     const line = n % 1000 === 999 ? (bad++, `S-${n},${goc},C-99999,${at}`) : `S-${n},${goc},${event},${at}`;
-    if (!out.write(`${line}\n`)) await new Promise((resolve) => out.once('drain', resolve));
+    if (!out.write(`${line}\n`)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
   }
   out.end();
   await finished(out);

@@ -89,6 +89,8 @@ export async function importFile(pool: pg.Pool, options: ImportOptions): Promise
     const sql = SQL[options.kind];
     const check = sql.check(options);
     await client.query(check.text, check.values);
+    // Statistics, so that the merge's joins are planned for the real number of rows.
+    await client.query('ANALYZE import_checked');
     step('check');
     for (const [i, statement] of sql.merge(options).entries()) {
       await client.query(statement.text, statement.values);

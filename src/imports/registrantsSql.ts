@@ -39,18 +39,20 @@ export function mergeRegistrants({ now }: ImportParameters): Query[] {
   return [
     {
       text: `
-WITH added AS (
-  INSERT INTO registrant (goc_number, surname, forenames, profession, specialties, updated_at)
-  SELECT k.n_goc_number, k.n_surname, k.n_forenames, k.n_profession, k.specialties, $1
-  FROM import_checked k
-  WHERE k.outcome = 'inserted'
-  ORDER BY k.line
-  RETURNING id, goc_number
-)
-INSERT INTO registration_span (registrant_id, registered_from, registered_to)
-SELECT a.id, k.registered_from, k.registered_to
-FROM added a JOIN import_checked k ON k.n_goc_number = a.goc_number AND k.outcome = 'inserted'`,
+INSERT INTO registrant (goc_number, surname, forenames, profession, specialties, updated_at)
+SELECT k.n_goc_number, k.n_surname, k.n_forenames, k.n_profession, k.specialties, $1
+FROM import_checked k
+WHERE k.outcome = 'inserted'
+ORDER BY k.line`,
       values: [now],
+    },
+    {
+      text: `
+INSERT INTO registration_span (registrant_id, registered_from, registered_to)
+SELECT r.id, k.registered_from, k.registered_to
+FROM import_checked k JOIN registrant r ON r.goc_number = k.n_goc_number
+WHERE k.outcome = 'inserted'`,
+      values: [],
     },
     {
       text: `

@@ -4,7 +4,7 @@ import { CHECK_ROW, IMPORT_COLUMNS, type ImportKind } from '../domain/importRows
 import { copyField } from './copyText.ts';
 import { UnusableFileError } from './errors.ts';
 
-const FLUSH_AT = 256 * 1024;
+const FLUSH_AT = 64 * 1024;
 const ODD = /[\0\r\n]/;
 const LINE_BREAK = /\r\n|\r|\n/g;
 
