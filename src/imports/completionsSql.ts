@@ -37,21 +37,34 @@ export function checkCompletions({ zone }: ImportParameters): Query {
       `CASE WHEN b.registrant_id IS NOT NULL AND b.event_id IS NOT NULL AND b.completed_at IS NOT NULL
           AND b.changed AND b.carried THEN 'ALREADY_UPLOADED' END`,
     ],
-    // Another completion of the registrant and event in the same cycle: stored under another
-    // provider_ref, or on an earlier line of this file that is itself accepted.
-    finalCte: `, eligible AS (
-  SELECT c.*, CASE WHEN cardinality(c.codes1) = 0 THEN c.n_key END AS eligible_ref FROM coded c
-), final AS (
-  SELECT e.*, array_remove(e.codes1 || CASE
-      WHEN e.registrant_id IS NOT NULL AND e.event_id IS NOT NULL AND e.cycle_id IS NOT NULL AND e.n_key IS NOT NULL AND (
-        min(e.eligible_ref) OVER w <> e.n_key OR max(e.eligible_ref) OVER w <> e.n_key
-        OR EXISTS (
-          SELECT 1 FROM completion x
-          WHERE x.registrant_id = e.registrant_id AND x.event_id = e.event_id AND x.provider_ref <> e.n_key
-            AND x.completed_at >= e.cycle_starts_at AND x.completed_at < e.cycle_ends_at))
-      THEN 'DUPLICATE_COMPLETION' END, NULL) AS codes
-  FROM eligible e
+    // DUPLICATE_COMPLETION: another completion of the registrant and event in the same cycle,
+    // stored under another provider_ref, or on an earlier line of this file that is accepted.
+    // Only the few groups where one registrant, event and cycle have several refs in the file
+    // are sorted by line, to see whether an earlier, accepted line holds another ref.
+    finalCte: `, crowded AS (
+  SELECT c.registrant_id, c.event_id, c.cycle_id
+  FROM coded c
+  WHERE c.registrant_id IS NOT NULL AND c.event_id IS NOT NULL AND c.cycle_id IS NOT NULL AND c.n_key IS NOT NULL
+  GROUP BY 1, 2, 3
+  HAVING min(c.n_key COLLATE "C") <> max(c.n_key COLLATE "C")
+), earlier AS (
+  SELECT e.line, (min(e.eligible_ref) OVER w <> e.n_key OR max(e.eligible_ref) OVER w <> e.n_key) AS clash
+  FROM (
+    SELECT c.line, c.n_key, c.registrant_id, c.event_id, c.cycle_id,
+           CASE WHEN cardinality(c.codes1) = 0 THEN c.n_key END AS eligible_ref
+    FROM coded c JOIN crowded g ON g.registrant_id = c.registrant_id AND g.event_id = c.event_id AND g.cycle_id = c.cycle_id
+  ) e
   WINDOW w AS (PARTITION BY e.registrant_id, e.event_id, e.cycle_id ORDER BY e.line ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
+), final AS (
+  SELECT c.*, array_remove(c.codes1 || CASE
+      WHEN c.registrant_id IS NOT NULL AND c.event_id IS NOT NULL AND c.cycle_id IS NOT NULL AND c.n_key IS NOT NULL AND (
+        coalesce(x.clash, false)
+        OR EXISTS (
+          SELECT 1 FROM completion o
+          WHERE o.registrant_id = c.registrant_id AND o.event_id = c.event_id AND o.provider_ref <> c.n_key
+            AND o.completed_at >= c.cycle_starts_at AND o.completed_at < c.cycle_ends_at))
+      THEN 'DUPLICATE_COMPLETION' END, NULL) AS codes
+  FROM coded c LEFT JOIN earlier x ON x.line = c.line
 )`,
     isNew: 'f.completion_id IS NULL',
     changed: 'f.changed',

@@ -142,7 +142,7 @@ async function stage(client: pg.PoolClient, kind: ImportKind, file: string, nowM
   await client.query(stageTableSql(kind));
   const rows = new StageRows(kind, nowMs);
   await pipeline(
-    createReadStream(file, { highWaterMark: 256 * 1024 }),
+    createReadStream(file, { highWaterMark: 64 * 1024 }),
     parse({ bom: true, relax_column_count: true, relax_quotes: true, trim: true, record_delimiter: ['\r\n', '\n', '\r'] }),
     rows,
     client.query(copyFrom(stageCopySql(kind))),
