@@ -27,20 +27,21 @@ describe('import behaviour, through the CLI', () => {
   it('refuses a file with a missing or an unknown column whole (exit 4), naming the column, importing nothing', async () => {
     const runs = await count('import_run');
     const missing = writeFile(env, 'missing.csv', ['provider_ref,goc_number,completed_at', 'M-1,01-10001,2021-11-01T10:00:00Z']);
-    const refusedMissing = await importCli(env, 'completions', missing);
-    expect(refusedMissing.code).toBe(4);
-    expect(refusedMissing.stderr).toContain('missing column "event_ref"');
     const unknown = writeFile(env, 'unknown.csv', [`${COMPLETIONS_HEADER},notes`, 'M-2,01-10001,C-70001,2021-11-01T10:00:00Z,hello']);
-    const refusedUnknown = await importCli(env, 'completions', unknown);
-    expect(refusedUnknown.code).toBe(4);
-    expect(refusedUnknown.stderr).toContain('unknown column "notes"');
     const unclosed = writeFile(env, 'unclosed.csv', [COMPLETIONS_HEADER, 'M-3,01-10001,C-70001,2021-11-01T10:00:00Z', 'M-4,"01-10001,C-70001,2021-11-01T10:00:00Z']);
-    const refusedCsv = await importCli(env, 'completions', unclosed);
-    expect(refusedCsv.code).toBe(4);
-    expect(refusedCsv.stderr).toMatch(/not readable CSV/);
     const empty = path.join(env.workDir, 'empty.csv');
     writeFileSync(empty, '');
-    expect((await importCli(env, 'completions', empty)).code).toBe(4);
+    const [refusedMissing, refusedUnknown, refusedCsv, refusedEmpty] = await Promise.all(
+      [missing, unknown, unclosed, empty].map((file) => importCli(env, 'completions', file)),
+    );
+    expect(refusedMissing!.code).toBe(4);
+    expect(refusedMissing!.stderr).toContain('missing column "event_ref"');
+    expect(refusedUnknown!.code).toBe(4);
+    expect(refusedUnknown!.stderr).toContain('unknown column "notes"');
+    expect(refusedCsv!.code).toBe(4);
+    expect(refusedCsv!.stderr).toMatch(/not readable CSV/);
+    expect(refusedEmpty!.code).toBe(4);
+    expect(refusedEmpty!.stderr).toMatch(/no header line/);
     expect(await count('completion')).toBe(0);
     expect(await count('import_run')).toBe(runs);
   });
