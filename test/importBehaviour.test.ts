@@ -46,11 +46,14 @@ describe('import behaviour, through the CLI', () => {
     expect(await count('import_run')).toBe(runs);
   });
 
-  it('refuses a bad --now with exit 2, giving the reason', async () => {
+  it('refuses a bad --now and a missing file with exit 2, giving the reason', async () => {
     const file = writeFile(env, 'now.csv', [COMPLETIONS_HEADER]);
     const result = await importCli(env, 'completions', file, '2021-12-30T12:00');
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/--now: .*no time zone/);
+    const absent = await importCli(env, 'completions', path.join(env.workDir, 'absent.csv'));
+    expect(absent.code).toBe(2);
+    expect(absent.stderr).toMatch(/no such file/);
   });
 
   it('reads a BOM, CRLF, columns in any order, surrounding blanks and lax forms into normal forms', async () => {

@@ -9,7 +9,7 @@ import { IMPORT_COLUMNS, type ImportKind } from '../domain/importRows.ts';
 import type { ImportParameters, Query } from './checkedTable.ts';
 import { checkCompletions, mergeCompletions } from './completionsSql.ts';
 import { checkConfirmations, mergeConfirmations } from './confirmationsSql.ts';
-import { UnusableFileError } from './errors.ts';
+import { UnreadableFileError, UnusableFileError } from './errors.ts';
 import { checkEvents, mergeEvents } from './eventsSql.ts';
 import { checkRegistrants, mergeRegistrants } from './registrantsSql.ts';
 import { storeRejects, writeRejectsFile, type FileColumn } from './rejects.ts';
@@ -58,9 +58,9 @@ export interface ImportOptions extends ImportParameters {
 export async function importFile(pool: pg.Pool, options: ImportOptions): Promise<ImportSummary> {
   const file = path.resolve(options.file);
   const info = await stat(file).catch((error: NodeJS.ErrnoException) => {
-    throw new UnusableFileError(`cannot read ${options.file}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`);
+    throw new UnreadableFileError(`cannot read ${options.file}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`);
   });
-  if (!info.isFile()) throw new UnusableFileError(`${options.file} is not a file`);
+  if (!info.isFile()) throw new UnreadableFileError(`${options.file} is not a file`);
   const rejectsPath = `${file}.rejects.csv`;
   const rejectsTemp = `${rejectsPath}.${process.pid}.tmp`;
   const client = await pool.connect();

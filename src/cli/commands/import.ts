@@ -2,7 +2,7 @@ import { Argument } from 'commander';
 import type pg from 'pg';
 import { parseInstantArgument } from '../../domain/businessTime.ts';
 import { IMPORT_KINDS, type ImportKind } from '../../domain/importRows.ts';
-import { UnusableFileError } from '../../imports/errors.ts';
+import { UnreadableFileError, UnusableFileError } from '../../imports/errors.ts';
 import { importFile } from '../../imports/importFile.ts';
 import { ExitCode, InputRefusedError, RefusedError } from '../errors.ts';
 import type { CommandContext } from '../context.ts';
@@ -45,6 +45,7 @@ export const registerImport: RegisterCommand = (program, context, setExit) => {
         });
       } catch (error) {
         if (error instanceof UnusableFileError) throw new InputRefusedError(`File refused, nothing imported: ${error.message}`);
+        if (error instanceof UnreadableFileError) throw new RefusedError(`Nothing imported: ${error.message}.`);
         throw error;
       }
       const { counts } = summary;
