@@ -31,7 +31,9 @@ export function openDatabase(url: string, options: { max?: number } = {}): DbHan
     db,
     pool,
     async close() {
+      // Kysely ends the pool only if it ran a query itself; COPY users borrow the pool directly.
       await db.destroy();
+      if (!pool.ended) await pool.end();
     },
   };
 }

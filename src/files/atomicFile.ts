@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, chmod, open, readdir, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { failpoint } from './failpoint.ts';
 
 /** Makes the outbox (mode 0700) if need be; files in it are private to the service's user. */
 export async function ensurePrivateDir(dir: string): Promise<void> {
@@ -65,6 +66,7 @@ export async function writeFileAtomically(
     throw error;
   }
   await file.close();
+  await failpoint('before-rename');
   await rename(tempPath, finalPath);
   await syncDirectory(dir);
   return { path: finalPath, sha256: hash.digest('hex'), bytes };

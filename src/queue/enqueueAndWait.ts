@@ -1,6 +1,7 @@
 import { Queue, QueueEvents, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { BatchOutcome } from '../usecases/runBatches.ts';
+import { countLiveWorkers } from './workerPresence.ts';
 import { jobIdFor, QUEUE_NAME, type JobName, type JobPayloads } from './jobNames.ts';
 
 export const JOB_OPTIONS = {
@@ -45,9 +46,10 @@ export async function enqueueAndWait<N extends JobName>(name: N, payload: JobPay
   let localWorker: { close(): Promise<void> } | undefined;
   try {
     await events.waitUntilReady();
+    const workersRunning = (await countLiveWorkers(options.connection(), options.prefix)) > 0;
     const { job, joined } = await addOrJoinJob(queue, name, payload);
     if (joined) options.onProgress?.(`Job ${job.id} is already ${joined}; waiting for it.`);
-    if ((await queue.getWorkers()).length === 0) {
+    if (!workersRunning) {
       options.onProgress?.('No worker is running; processing the job in this process.');
       localWorker = options.startLocalWorker();
     } else if (!joined) {

@@ -5,6 +5,7 @@ import type { Logger } from '../logger.ts';
 import { FinalTooEarlyError, type BatchOutcome } from '../usecases/runBatches.ts';
 import type { UploadDeps } from '../usecases/uploadDeps.ts';
 import { QUEUE_NAME, type JobName } from './jobNames.ts';
+import { announceWorker } from './workerPresence.ts';
 
 export interface UploadWorkerOptions {
   connection: Redis;
@@ -15,7 +16,26 @@ export interface UploadWorkerOptions {
 }
 
 /** A BullMQ worker for the uploads queue. close() lets the running job finish. */
-export function createUploadWorker(deps: UploadDeps, options: UploadWorkerOptions): Worker<unknown, BatchOutcome[], JobName> {
+export interface UploadWorker {
+  waitUntilReady(): Promise<unknown>;
+  /** Stops taking jobs and lets the running ones finish. */
+  close(): Promise<void>;
+}
+
+/** A BullMQ worker for the uploads queue that announces itself (see workerPresence.ts). */
+export function startUploadWorker(deps: UploadDeps, options: UploadWorkerOptions): UploadWorker {
+  const worker = createUploadWorker(deps, options);
+  const presence = worker.waitUntilReady().then(() => announceWorker(options.connection.duplicate(), options.prefix));
+  return {
+    waitUntilReady: () => presence,
+    async close() {
+      await (await presence.catch(() => undefined))?.stop();
+      await worker.close();
+    },
+  };
+}
+
+function createUploadWorker(deps: UploadDeps, options: UploadWorkerOptions): Worker<unknown, BatchOutcome[], JobName> {
   assertEveryJobHasOneHandler();
   const worker = new Worker<unknown, BatchOutcome[], JobName>(
     QUEUE_NAME,

@@ -86,3 +86,26 @@ export async function truncateAll(db: Db): Promise<void> {
   await sql`TRUNCATE batch_item, ack_file, batch, confirmation, upload_pending, completion, event,
             registration_span, registrant, import_reject, import_run, cycle RESTART IDENTITY CASCADE`.execute(db);
 }
+
+/**
+ * Many completions at once, set-based: `count` completions of one non-interactive event by
+ * `registrants` registrants (GOC 01-2xxxx), completed between `from` and `to`.
+ */
+export async function seedManyCompletions(db: Db, options: { count: number; registrants: number; from: string; to: string; eventRef?: string }): Promise<void> {
+  const eventId = await seedEvent(db, options.eventRef ?? 'C-90001', { points: 2 });
+  await sql`
+    INSERT INTO registrant (goc_number, surname, forenames, profession, specialties, updated_at)
+    SELECT '01-' || lpad((20000 + g)::text, 5, '0'), 'Surname' || g, 'F', 'optometrist', '{}', now()
+      FROM generate_series(1, ${options.registrants}) g ON CONFLICT DO NOTHING`.execute(db);
+  await sql`
+    INSERT INTO registration_span (registrant_id, registered_from)
+    SELECT id, '2000-01-01' FROM registrant ON CONFLICT DO NOTHING`.execute(db);
+  await sql`
+    WITH spread AS (
+      SELECT g, ${options.from}::timestamptz + (${options.to}::timestamptz - ${options.from}::timestamptz) * (g::float8 / ${options.count}) AS at
+        FROM generate_series(1, ${options.count}) g)
+    INSERT INTO completion (provider_ref, registrant_id, event_id, completed_at, completed_on, received_at, changed_at)
+    SELECT 'BULK-' || g, r.id, ${eventId}, date_trunc('milliseconds', at), (at AT TIME ZONE 'Europe/London')::date, now(), now()
+      FROM spread JOIN registrant r ON r.goc_number = '01-' || lpad((20000 + 1 + g % ${options.registrants})::text, 5, '0')`.execute(db);
+  await sql`INSERT INTO upload_pending SELECT id FROM completion ON CONFLICT DO NOTHING`.execute(db);
+}

@@ -7,7 +7,7 @@ import { findFinalBatch } from '../../db/batches.ts';
 import { previewBatch, type BatchPreview } from '../../db/previewBatch.ts';
 import { enqueueAndWait } from '../../queue/enqueueAndWait.ts';
 import { JobName, type JobPayloads } from '../../queue/jobNames.ts';
-import { createUploadWorker } from '../../queue/uploadWorker.ts';
+import { startUploadWorker } from '../../queue/uploadWorker.ts';
 import type { BatchOutcome } from '../../usecases/runBatches.ts';
 import type { CommandContext } from '../context.ts';
 import { RefusedError } from '../errors.ts';
@@ -124,7 +124,7 @@ export async function runJob<N extends JobName>(context: CommandContext, name: N
     prefix: config.QUEUE_PREFIX,
     onProgress: (message) => context.print(message),
     startLocalWorker: () =>
-      createUploadWorker(deps, {
+      startUploadWorker(deps, {
         connection: context.redis(),
         prefix: config.QUEUE_PREFIX,
         concurrency: 1,

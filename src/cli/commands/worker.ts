@@ -1,4 +1,4 @@
-import { createUploadWorker } from '../../queue/uploadWorker.ts';
+import { startUploadWorker } from '../../queue/uploadWorker.ts';
 import { RefusedError } from '../errors.ts';
 import { processLogger, uploadDeps } from '../wiring.ts';
 import type { RegisterCommand } from './types.ts';
@@ -19,7 +19,7 @@ export const registerWorker: RegisterCommand = (program, context) => {
       await context.db.selectFrom('cycle').select('id').limit(1).execute(); // fail fast: database reachable and migrated
       const connection = context.redis();
       await connection.ping();
-      const worker = createUploadWorker(deps, {
+      const worker = startUploadWorker(deps, {
         connection,
         prefix: config.QUEUE_PREFIX,
         concurrency,
