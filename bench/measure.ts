@@ -3,6 +3,7 @@
 // GNU time (%M: the maximum resident set size of the process, in KiB).
 
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -15,6 +16,8 @@ export interface Measured {
   lastOutputMs: number;
   rssMb: number;
   code: number | null;
+  /** It printed its last line but did not exit within the idle limit, and was killed. */
+  hung: boolean;
   stdout: string;
   stderr: string;
 }
@@ -25,8 +28,18 @@ export async function measure(
   label: string,
   command: string,
   args: string[],
-  options: { env: Record<string, string>; okCodes?: number[] },
+  options: {
+    env: Record<string, string>;
+    okCodes?: number[];
+    /** Silence after which the process counts as hung and is stopped. */
+    idleLimitMs?: number;
+    /** Output that means the command is done: after it, only doneGraceMs of silence is allowed. */
+    done?: RegExp;
+    doneGraceMs?: number;
+  },
 ): Promise<Measured> {
+  const longLimit = options.idleLimitMs ?? 10 * 60_000;
+  const doneGrace = options.doneGraceMs ?? 15_000;
   const rssFile = path.join(tmpdir(), `cet-bench-rss-${process.pid}-${counter++}`);
   const started = performance.now();
   let last = started;
@@ -44,20 +57,37 @@ export async function measure(
     stderr += chunk;
     last = performance.now();
   });
+  // A process silent for longer than the limit is taken to hang, and stopped.
+  let hung = false;
+  const watchdog = setInterval(() => {
+    const idleLimit = options.done?.test(stdout) ? doneGrace : longLimit;
+    if (!hung && performance.now() - last > idleLimit && child.exitCode === null) {
+      hung = true;
+      // Stop the measured process (the child of /usr/bin/time), by its id; time then reports.
+      const children = readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+      for (const pid of children) process.kill(Number(pid), 'SIGTERM');
+    }
+  }, 1000);
   const code = await new Promise<number | null>((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (exitCode) => resolve(exitCode));
-  });
+  }).finally(() => clearInterval(watchdog));
   const ms = performance.now() - started;
   const rssText = await readFile(rssFile, 'utf8').catch(() => '');
   await rm(rssFile, { force: true });
   // GNU time writes "Command exited with non-zero status N" before the figure when it fails.
   const rssKb = Number(rssText.trim().split('\n').pop());
-  const result: Measured = { label, ms, lastOutputMs: last - started, rssMb: rssKb / 1024, code, stdout, stderr };
+  const result: Measured = { label, ms, lastOutputMs: last - started, rssMb: rssKb / 1024, code, hung, stdout, stderr };
+  if (hung) return result;
   if (!(options.okCodes ?? [0]).includes(code ?? -1)) {
     throw new Error(`${label}: ${command} ${args.join(' ')} exited with ${code}\n${stdout}\n${stderr}`);
   }
   return result;
+}
+
+/** The time a run counts for: to exit, or to its last output when it hung after it. */
+export function effectiveMs(m: Measured): number {
+  return m.hung ? m.lastOutputMs : m.ms;
 }
 
 export function median(values: number[]): number {
