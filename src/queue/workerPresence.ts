@@ -11,7 +11,7 @@ const PRESENT_FOR_MS = 3 * HEARTBEAT_MS;
 
 const presenceKey = (prefix: string) => `${prefix}:${QUEUE_NAME}:cet-workers`;
 
-/** Starts heartbeats for a worker of this process; stop() removes it at once. */
+/** Starts heartbeats for a worker of this process; stop() removes it at once and closes `redis`. */
 export async function announceWorker(redis: Redis, prefix: string): Promise<{ stop(): Promise<void> }> {
   const id = `${process.pid}-${randomUUID()}`;
   const beat = () => redis.zadd(presenceKey(prefix), Date.now(), id);
@@ -22,6 +22,7 @@ export async function announceWorker(redis: Redis, prefix: string): Promise<{ st
     async stop() {
       clearInterval(timer);
       await redis.zrem(presenceKey(prefix), id).catch(() => {});
+      redis.disconnect();
     },
   };
 }
