@@ -93,8 +93,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
     -- The completions whose current revision no batch has carried yet. Kept apart from
     -- completion so that a weekly claim reads only what is pending, whatever the history.
+    -- No foreign key here or on batch_item: their rows are written only by set statements that
+    -- read the ids from completion in the same transaction, and nothing deletes completions;
+    -- the per-row checks cost more than the claim itself at a million rows (BENCHMARKS.md).
     CREATE TABLE upload_pending (
-      completion_id  bigint PRIMARY KEY REFERENCES completion (id)
+      completion_id  bigint PRIMARY KEY
     );
 
     CREATE TABLE confirmation (
@@ -135,8 +138,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     -- What a batch carried, as it was uploaded: the file is written from this snapshot alone,
     -- so writing it again gives the same bytes whatever has changed since.
     CREATE TABLE batch_item (
-      batch_id          bigint NOT NULL REFERENCES batch (id),
-      completion_id     bigint NOT NULL REFERENCES completion (id),
+      batch_id          bigint NOT NULL,
+      completion_id     bigint NOT NULL,
       revision          integer NOT NULL,
       provider_ref      text COLLATE "C" NOT NULL,
       goc_number        text COLLATE "C" NOT NULL,
@@ -165,7 +168,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       accepted     integer NOT NULL,
       rejected     integer NOT NULL
     );
-    ALTER TABLE batch_item ADD FOREIGN KEY (ack_id) REFERENCES ack_file (id);
   `.execute(db);
 }
 

@@ -1,4 +1,6 @@
+import { sql } from 'kysely';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { pendingDecisionsSql } from '../src/db/readiness.ts';
 import { runFinalBatch, runWeeklySlot } from '../src/usecases/runBatches.ts';
 import { detailsByRef } from './support/outbox.ts';
 import { seedCompletion, seedConfirmation, seedCycle, seedEvent, seedRegistrant, truncateAll } from './support/seed.ts';
@@ -133,5 +135,30 @@ describe('which completions a batch carries, at its boundaries', () => {
     expect(again.created).toBe(false);
     const carried = await env.db.selectFrom('batch_item').select('provider_ref').execute();
     expect(carried.map((row) => row.provider_ref)).toEqual(['IN-FINAL']);
+  });
+
+  it('decides the same whether it joins the tables as sets or reads pending completions one by one', async () => {
+    const a = await seedCompletion(env.db, 'BOTH-CONFIRMED', alice, interactive, '2021-11-01T10:00:00Z');
+    await seedConfirmation(env.db, a, 'registrant', '2021-11-02T10:00:00Z', peer);
+    await seedConfirmation(env.db, a, 'peer', '2021-11-03T10:00:00Z', peer);
+    const b = await seedCompletion(env.db, 'ONE-CONFIRMED', alice, interactive, '2021-11-10T10:00:00Z');
+    await seedConfirmation(env.db, b, 'registrant', '2021-11-11T10:00:00Z', peer);
+    await seedCompletion(env.db, 'UNCONFIRMED', alice, interactive, '2021-12-20T10:00:00Z');
+    await seedCompletion(env.db, 'PLAIN', alice, plain, '2021-12-02T10:00:00Z');
+    await seedCompletion(env.db, 'AFTER', alice, plain, '2021-12-30T12:00:00Z');
+    for (const isFinal of [false, true]) {
+      const window = { cycleStartsAt: new Date('2019-01-01T00:00:00Z'), cutoff: new Date('2021-12-30T12:00:00Z'), isFinal, holdDays: 14 };
+      const read = async (drivenByPending: boolean) =>
+        (await sql<{ provider_ref: string; decision: string; valid: boolean }>`
+          SELECT d.provider_ref, d.decision, d.valid FROM (${pendingDecisionsSql(window, { drivenByPending })}) d ORDER BY 1`.execute(env.db)).rows;
+      const sets = await read(false);
+      expect(sets.map((r) => `${r.provider_ref}:${r.decision}`)).toEqual([
+        'BOTH-CONFIRMED:INTERACTIVE',
+        'ONE-CONFIRMED:DOWNGRADE_14',
+        'PLAIN:NON_INTERACTIVE',
+        `UNCONFIRMED:${isFinal ? 'DOWNGRADE_CUTOFF' : 'HELD'}`,
+      ]);
+      expect(await read(true)).toEqual(sets);
+    }
   });
 });

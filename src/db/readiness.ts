@@ -39,15 +39,27 @@ export function stillValidSql(): RawBuilder<boolean> {
                    AND (s.registered_to IS NULL OR s.registered_to >= c.completed_on)))`;
 }
 
+export interface DecisionOptions {
+  /**
+   * Read pending completions one by one by id, instead of joining the tables as sets: far
+   * faster when few are pending against a long history, slower when most are pending.
+   */
+  drivenByPending?: boolean;
+}
+
 /**
  * Every pending completion of the window's cycle completed before the cutoff, with the
  * snapshot a batch would store and its decision. Columns: completion_id, revision,
  * provider_ref, goc_number, surname, event_ref, completed_on, points, category, interactive,
  * decision, hold_end, valid.
  */
-export function pendingDecisionsSql(window: ReadinessWindow): RawBuilder<unknown> {
+export function pendingDecisionsSql(window: ReadinessWindow, options: DecisionOptions = {}): RawBuilder<unknown> {
   const holdEnd = holdWindowEndSql(window.holdDays);
   const cutoff = window.cutoff.toISOString();
+  // OFFSET 0 keeps the planner from flattening the lateral lookup back into a set join.
+  const completions = options.drivenByPending
+    ? sql`upload_pending p CROSS JOIN LATERAL (SELECT * FROM completion c0 WHERE c0.id = p.completion_id OFFSET 0) c`
+    : sql`upload_pending p JOIN completion c ON c.id = p.completion_id`;
   return sql`
     SELECT c.id AS completion_id, c.revision, c.provider_ref, r.goc_number, r.surname, e.event_ref,
            c.completed_on, e.points,
@@ -56,17 +68,19 @@ export function pendingDecisionsSql(window: ReadinessWindow): RawBuilder<unknown
            ${stillValidSql()} AS valid,
            CASE
              WHEN NOT e.interactive THEN 'NON_INTERACTIVE'
-             WHEN (SELECT count(*) FROM confirmation f
-                    WHERE f.completion_id = c.id
-                      AND f.confirmed_at < least(${cutoff}::timestamptz, ${holdEnd})) = 2 THEN 'INTERACTIVE'
+             WHEN f.registrant_at < least(${cutoff}::timestamptz, ${holdEnd})
+              AND f.peer_at < least(${cutoff}::timestamptz, ${holdEnd}) THEN 'INTERACTIVE'
              WHEN ${holdEnd} <= ${cutoff}::timestamptz THEN 'DOWNGRADE_14'
              WHEN ${window.isFinal} THEN 'DOWNGRADE_CUTOFF'
              ELSE 'HELD'
            END AS decision
-      FROM upload_pending p
-      JOIN completion c ON c.id = p.completion_id
+      FROM ${completions}
       JOIN event e ON e.id = c.event_id
       JOIN registrant r ON r.id = c.registrant_id
+      LEFT JOIN LATERAL (
+        SELECT max(confirmed_at) FILTER (WHERE party = 'registrant') AS registrant_at,
+               max(confirmed_at) FILTER (WHERE party = 'peer') AS peer_at
+          FROM confirmation WHERE completion_id = c.id AND e.interactive) f ON true
      WHERE c.completed_at >= ${window.cycleStartsAt.toISOString()}::timestamptz
        AND c.completed_at < ${cutoff}::timestamptz`;
 }
