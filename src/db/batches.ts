@@ -82,3 +82,8 @@ export async function latestWeeklyCutoff(db: Db, cycleId: number): Promise<Date 
     .executeTakeFirst();
   return (row?.cutoff as Date | null) ?? null;
 }
+
+/** The WEEKLY batches of an ISO week, across cycles. */
+export function findWeeklyBatches(db: Db, period: string): Promise<BatchView[]> {
+  return batchQuery(db).where('b.kind', '=', 'WEEKLY').where('b.period', '=', period).orderBy('b.id').execute();
+}

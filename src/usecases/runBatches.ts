@@ -1,7 +1,7 @@
 import { businessDate, describeDuration, describeInstant, isoWeekOf } from '../domain/businessTime.ts';
 import { claimBatch } from '../db/claimBatch.ts';
 import { cyclesOpenAt, type CycleRow } from '../db/cycles.ts';
-import { findBatchById } from '../db/batches.ts';
+import { findBatchById, findWeeklyBatches, type BatchView } from '../db/batches.ts';
 import type { BatchTrigger } from '../db/schema.ts';
 import type { UploadDeps } from './uploadDeps.ts';
 import { writeBatchFile } from './writeBatchFile.ts';
@@ -43,8 +43,15 @@ export async function runWeeklySlot(
   request: { slot: Date; trigger: BatchTrigger; requestedAt: Date },
 ): Promise<BatchOutcome[]> {
   const period = isoWeekOf(request.slot, deps.zone);
+  // Asking again returns what exists, even once its cycle is sealed.
+  const existing = await findWeeklyBatches(deps.db, period);
   const outcomes: BatchOutcome[] = [];
+  for (const batch of existing) {
+    if (!batch.writtenAt && batch.seq !== null) await writeBatchFile(deps, batch.id);
+    outcomes.push(outcomeOf((await findBatchById(deps.db, batch.id))!, { created: false, sealedBefore: false }));
+  }
   for (const cycle of await cyclesOpenAt(deps.db, request.slot)) {
+    if (existing.some((batch) => batch.cycleId === cycle.id)) continue;
     outcomes.push(await claimAndWrite(deps, cycle, { kind: 'WEEKLY', period, cutoff: request.slot, trigger: request.trigger, requestedAt: request.requestedAt }));
   }
   return outcomes;
@@ -80,7 +87,10 @@ async function claimAndWrite(
   });
   // Also finishes the file of a batch whose writer died after the claim committed.
   if (!claimed.sealed) await writeBatchFile(deps, claimed.id);
-  const view = (await findBatchById(deps.db, claimed.id))!;
+  return outcomeOf((await findBatchById(deps.db, claimed.id))!, { created: claimed.created, sealedBefore: claimed.sealed });
+}
+
+export function outcomeOf(view: BatchView, how: { created: boolean; sealedBefore: boolean }): BatchOutcome {
   return {
     batchId: view.id,
     cycle: view.cycle,
@@ -93,7 +103,7 @@ async function claimAndWrite(
     points: view.points,
     interactivePoints: view.interactivePoints,
     downgraded: view.downgraded,
-    created: claimed.created,
-    sealedBefore: claimed.sealed,
+    created: how.created,
+    sealedBefore: how.sealedBefore,
   };
 }

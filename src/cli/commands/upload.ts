@@ -8,7 +8,7 @@ import { previewBatch, type BatchPreview } from '../../db/previewBatch.ts';
 import { enqueueAndWait } from '../../queue/enqueueAndWait.ts';
 import { JobName, type JobPayloads } from '../../queue/jobNames.ts';
 import { startUploadWorker } from '../../queue/uploadWorker.ts';
-import type { BatchOutcome } from '../../usecases/runBatches.ts';
+import { outcomeOf, type BatchOutcome } from '../../usecases/runBatches.ts';
 import type { CommandContext } from '../context.ts';
 import { RefusedError } from '../errors.ts';
 import { processLogger, uploadDeps } from '../wiring.ts';
@@ -76,7 +76,7 @@ export const registerUpload: RegisterCommand = (program, context) => {
       const existing = await findFinalBatch(context.db, cycle.id);
       if (existing && existing.writtenAt) {
         context.print(`Cycle ${cycle.code} is already sealed by its FINAL batch; nothing to do.`);
-        printOutcome(context, { ...outcomeOf(existing), created: false });
+        printOutcome(context, outcomeOf(existing, { created: false, sealedBefore: false }));
         return;
       }
       if (now < cycle.final_cutoff) {
@@ -134,23 +134,6 @@ export async function runJob<N extends JobName>(context: CommandContext, name: N
   });
 }
 
-function outcomeOf(batch: NonNullable<Awaited<ReturnType<typeof findFinalBatch>>>): BatchOutcome {
-  return {
-    batchId: batch.id,
-    cycle: batch.cycle,
-    kind: batch.kind,
-    period: batch.period,
-    cutoff: batch.cutoff.toISOString(),
-    seq: batch.seq,
-    fileName: batch.fileName,
-    records: batch.records,
-    points: batch.points,
-    interactivePoints: batch.interactivePoints,
-    downgraded: batch.downgraded,
-    created: false,
-    sealedBefore: false,
-  };
-}
 
 export function printOutcome(context: CommandContext, outcome: BatchOutcome): void {
   const zone = context.config.BUSINESS_TIME_ZONE;
