@@ -14,6 +14,12 @@ export interface CycleRow {
 
 const sealed = sql<boolean>`EXISTS (SELECT 1 FROM batch b WHERE b.cycle_id = cycle.id AND b.kind = 'FINAL')`;
 
+function cycleQuery(db: Db) {
+  return db
+    .selectFrom('cycle')
+    .select(['id', 'code', 'first_day', 'last_day', 'starts_at', 'ends_at', 'final_cutoff', sealed.as('sealed')]);
+}
+
 export async function insertCycle(
   db: Db,
   cycle: { code: string; firstDay: string; lastDay: string; startsAt: Date; endsAt: Date; finalCutoff: Date },
@@ -46,26 +52,20 @@ export async function insertCycle(
 }
 
 export function listCycles(db: Db): Promise<CycleRow[]> {
-  return db
-    .selectFrom('cycle')
-    .select(['id', 'code', 'first_day', 'last_day', 'starts_at', 'ends_at', 'final_cutoff', sealed.as('sealed')])
+  return cycleQuery(db)
     .orderBy('starts_at')
     .execute();
 }
 
 export function findCycleByCode(db: Db, code: string): Promise<CycleRow | undefined> {
-  return db
-    .selectFrom('cycle')
-    .select(['id', 'code', 'first_day', 'last_day', 'starts_at', 'ends_at', 'final_cutoff', sealed.as('sealed')])
+  return cycleQuery(db)
     .where('code', '=', code)
     .executeTakeFirst();
 }
 
 /** Cycles that a weekly slot at `cutoff` serves: begun, final cutoff still ahead, not sealed. */
 export function cyclesOpenAt(db: Db, cutoff: Date): Promise<CycleRow[]> {
-  return db
-    .selectFrom('cycle')
-    .select(['id', 'code', 'first_day', 'last_day', 'starts_at', 'ends_at', 'final_cutoff', sealed.as('sealed')])
+  return cycleQuery(db)
     .where('starts_at', '<', cutoff)
     .where('final_cutoff', '>', cutoff)
     .where(sql<boolean>`NOT ${sealed}`)
@@ -74,18 +74,14 @@ export function cyclesOpenAt(db: Db, cutoff: Date): Promise<CycleRow[]> {
 }
 
 export function findCycleById(db: Db, id: number): Promise<CycleRow | undefined> {
-  return db
-    .selectFrom('cycle')
-    .select(['id', 'code', 'first_day', 'last_day', 'starts_at', 'ends_at', 'final_cutoff', sealed.as('sealed')])
+  return cycleQuery(db)
     .where('id', '=', id)
     .executeTakeFirst();
 }
 
 /** Cycles without a FINAL batch, oldest first. */
 export function unsealedCycles(db: Db): Promise<CycleRow[]> {
-  return db
-    .selectFrom('cycle')
-    .select(['id', 'code', 'first_day', 'last_day', 'starts_at', 'ends_at', 'final_cutoff', sealed.as('sealed')])
+  return cycleQuery(db)
     .where(sql<boolean>`NOT ${sealed}`)
     .orderBy('starts_at')
     .execute();

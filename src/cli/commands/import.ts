@@ -1,5 +1,4 @@
 import { Argument } from 'commander';
-import type pg from 'pg';
 import { parseInstantArgument } from '../../domain/businessTime.ts';
 import { IMPORT_KINDS, type ImportKind } from '../../domain/importRows.ts';
 import { UnreadableFileError, UnusableFileError } from '../../imports/errors.ts';
@@ -8,16 +7,6 @@ import { ExitCode, InputRefusedError, RefusedError } from '../errors.ts';
 import type { CommandContext } from '../context.ts';
 import type { RegisterCommand } from './types.ts';
 
-/**
- * The pg pool, for work that needs a client of its own (COPY). Kysely ends the pool only when
- * Kysely itself was used, so without this an idle client would keep the process alive for
- * pg's idle timeout; a second end() (when Kysely was used too) fails quietly in close().
- */
-export function rawPool(context: CommandContext): pg.Pool {
-  const pool = context.database.pool;
-  context.onClose(() => (pool.ended ? Promise.resolve() : pool.end()));
-  return pool;
-}
 
 export const registerImport: RegisterCommand = (program, context, setExit) => {
   program
@@ -36,7 +25,7 @@ export const registerImport: RegisterCommand = (program, context, setExit) => {
       const started = performance.now();
       let summary;
       try {
-        summary = await importFile(rawPool(context), {
+        summary = await importFile(context.database.pool, {
           kind,
           file,
           now,

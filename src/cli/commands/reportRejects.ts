@@ -1,6 +1,5 @@
 import { listRejects } from '../../imports/listRejects.ts';
 import { formatOption, printRows, type OutputFormat } from '../output.ts';
-import { rawPool } from './import.ts';
 import type { RegisterCommand } from './types.ts';
 
 export const registerReportRejects: RegisterCommand = (report, context) => {
@@ -10,7 +9,7 @@ export const registerReportRejects: RegisterCommand = (report, context) => {
       .description('rows refused at import: file, line, kind, key, codes, message')
       .option('--file <name>', 'only the imports of this file (its path, or just its name)'),
   ).action(async (options: { format: OutputFormat; file?: string }) => {
-    const rejects = await listRejects(rawPool(context), { file: options.file });
+    const rejects = await listRejects(context.database.pool, { file: options.file });
     // JSON keeps the codes as a list; a table or CSV cell holds them ;-separated, as the rejects file does.
     const rows = rejects.map((r) => ({
       file: r.file,
