@@ -1,4 +1,5 @@
-import Holidays from 'date-holidays';
+import { createRequire } from 'node:module';
+import type HolidaysClass from 'date-holidays';
 import { DateTime } from 'luxon';
 
 // The 10-working-day rule (domain-rules.md). Definitions used throughout, on Europe/London
@@ -15,7 +16,14 @@ export const SLA_WORKING_DAYS = 10;
 export const SLA_WARNING_WORKING_DAYS = 2;
 
 const HOLIDAY_TYPES = new Set(['public', 'bank']);
-const englandAndWales = new Holidays('GB', 'ENG');
+// Loaded on first use: the holiday rules of every country take ~35 MB, which the commands
+// that never count working days (upload, import, worker) should not carry.
+let englandAndWalesRules: HolidaysClass | undefined;
+function englandAndWales(): HolidaysClass {
+  const Holidays = createRequire(import.meta.url)('date-holidays') as typeof HolidaysClass;
+  englandAndWalesRules ??= new Holidays('GB', 'ENG');
+  return englandAndWalesRules;
+}
 const holidaysByYear = new Map<number, Set<string>>();
 
 /** The bank holidays of England and Wales in a year, as YYYY-MM-DD. */
@@ -23,7 +31,7 @@ export function bankHolidays(year: number): Set<string> {
   let days = holidaysByYear.get(year);
   if (!days) {
     days = new Set(
-      (englandAndWales.getHolidays(year) || [])
+      (englandAndWales().getHolidays(year) || [])
         .filter((holiday) => HOLIDAY_TYPES.has(holiday.type))
         // `date` is the local date followed by a time ("2021-12-27 00:00:00").
         .map((holiday) => holiday.date.slice(0, 10)),
