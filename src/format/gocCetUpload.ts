@@ -46,7 +46,7 @@ export const gocCetUpload: UploadFormat = {
   detailLineSql() {
     return sql<string>`concat_ws(',', 'D', bi.provider_ref, bi.goc_number,
       (SELECT CASE WHEN s ~ '[",\r\n]' THEN '"' || replace(s, '"', '""') || '"' ELSE s END
-         FROM (SELECT CASE WHEN bi.surname ~ '^[=+\-@\t\r]' THEN '''' || bi.surname ELSE bi.surname END AS s) AS safe),
+         FROM (SELECT CASE WHEN bi.surname ~ '^[=+@\t\r-]' THEN '''' || bi.surname ELSE bi.surname END AS s) AS safe),
       bi.event_ref, to_char(bi.completed_on, 'YYYY-MM-DD'), bi.points::text, bi.category,
       CASE WHEN bi.interactive THEN 'Y' ELSE 'N' END)`;
   },
