@@ -107,7 +107,6 @@ interface Row {
 }
 
 const rows: Row[] = [];
-const notes: string[] = [];
 const info: Array<[string, string]> = [];
 
 async function main(): Promise<void> {

@@ -1,4 +1,4 @@
-import { checkedTableSql, type ImportParameters, type Query } from './checkedTable.ts';
+import { checkedTableSql, type Query } from './checkedTable.ts';
 
 // Peer confirmations, keyed by (provider_ref, party): each of an interactive completion, by a
 // known registrant who is not the completion's own.

@@ -1,7 +1,7 @@
 import { describeAckRefusal } from '../../domain/ackFile.ts';
 import { readAck } from '../../usecases/readAck.ts';
 import { InputRefusedError, RefusedError } from '../errors.ts';
-import { parseNow } from './upload.ts';
+import { parseNow } from '../nowOption.ts';
 import type { RegisterCommand } from './types.ts';
 import { existsSync } from 'node:fs';
 

@@ -1,10 +1,9 @@
 import { Argument } from 'commander';
-import { parseInstantArgument } from '../../domain/businessTime.ts';
 import { IMPORT_KINDS, type ImportKind } from '../../domain/importRows.ts';
 import { UnreadableFileError, UnusableFileError } from '../../imports/errors.ts';
 import { importFile } from '../../imports/importFile.ts';
 import { ExitCode, InputRefusedError, RefusedError } from '../errors.ts';
-import type { CommandContext } from '../context.ts';
+import { parseNow } from '../nowOption.ts';
 import type { RegisterCommand } from './types.ts';
 
 
@@ -16,12 +15,7 @@ export const registerImport: RegisterCommand = (program, context, setExit) => {
     .argument('<file>', 'the CSV file')
     .option('--now <instant>', 'act as if this were the current time (ISO 8601 with offset or Z)')
     .action(async (kind: ImportKind, file: string, options: { now?: string }) => {
-      let now = new Date();
-      if (options.now !== undefined) {
-        const parsed = parseInstantArgument(options.now);
-        if (!(parsed instanceof Date)) throw new RefusedError(`--now: ${parsed.error}`);
-        now = parsed;
-      }
+      const now = parseNow(options.now);
       const started = performance.now();
       let summary;
       try {

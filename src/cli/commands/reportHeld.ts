@@ -1,7 +1,7 @@
 import { describeInstant } from '../../domain/businessTime.ts';
 import { completionsInStates } from '../../db/reportsStates.ts';
 import { formatOption, printRows, type OutputFormat } from '../output.ts';
-import { parseNow } from './upload.ts';
+import { parseNow } from '../nowOption.ts';
 import type { RegisterCommand } from './types.ts';
 
 export const registerReportHeld: RegisterCommand = (report, context) => {

@@ -2,7 +2,7 @@ import { describeInstant } from '../../domain/businessTime.ts';
 import { completionsInStates } from '../../db/reportsStates.ts';
 import type { CompletionStateRow } from '../../db/completionStates.ts';
 import { formatOption, printRows, type OutputFormat } from '../output.ts';
-import { parseNow } from './upload.ts';
+import { parseNow } from '../nowOption.ts';
 import type { RegisterCommand } from './types.ts';
 
 // Never uploaded and never dropped: late arrivals of sealed cycles, completions at or after a

@@ -2,7 +2,7 @@ import { businessDate, describeInstant } from '../../domain/businessTime.ts';
 import { assessSla, latestReportableReadyDay, SLA_WARNING_WORKING_DAYS, SLA_WORKING_DAYS } from '../../domain/workingDays.ts';
 import { slaCandidates } from '../../db/reportsStates.ts';
 import { formatOption, printRows, type OutputFormat } from '../output.ts';
-import { parseNow } from './upload.ts';
+import { parseNow } from '../nowOption.ts';
 import type { RegisterCommand } from './types.ts';
 
 // The 10-working-day rule (domain-rules.md; definitions in domain/workingDays.ts): every

@@ -4,7 +4,7 @@ import { QUEUE_NAME } from '../../queue/jobNames.ts';
 import { planCatchUp } from '../../scheduler/catchUpPlan.ts';
 import { UploadScheduler } from '../../scheduler/uploadScheduler.ts';
 import { processLogger } from '../wiring.ts';
-import { parseNow } from './upload.ts';
+import { parseNow } from '../nowOption.ts';
 import type { RegisterCommand } from './types.ts';
 
 export const registerScheduler: RegisterCommand = (program, context) => {

@@ -5,7 +5,7 @@ import { assessSla, latestReportableReadyDay } from '../../domain/workingDays.ts
 import { latestBatches } from '../../db/batches.ts';
 import { listCycles } from '../../db/cycles.ts';
 import { countStates, slaCandidates } from '../../db/reportsStates.ts';
-import { parseNow } from './upload.ts';
+import { parseNow } from '../nowOption.ts';
 import type { RegisterCommand } from './types.ts';
 
 const LAST_BATCHES = 5;

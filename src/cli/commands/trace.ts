@@ -5,7 +5,7 @@ import { findCompletionByRef, findRegistrantByGocNumber, importRejectsFor } from
 import { sql } from 'kysely';
 import { RefusedError } from '../errors.ts';
 import { formatOption, printRows, type OutputFormat } from '../output.ts';
-import { parseNow } from './upload.ts';
+import { parseNow } from '../nowOption.ts';
 import type { RegisterCommand } from './types.ts';
 
 // The answer to "where are my points?". The argument is tried as a GOC number first (any form

@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline/promises';
 import path from 'node:path';
-import { describeDuration, describeInstant, isoWeekOf, parseInstantArgument } from '../../domain/businessTime.ts';
+import { describeDuration, describeInstant, isoWeekOf } from '../../domain/businessTime.ts';
 import { latestSlotAtOrBefore, slotOfIsoWeek } from '../../domain/weeklySlots.ts';
 import { cyclesOpenAt, findCycleByCode, type CycleRow } from '../../db/cycles.ts';
 import { findFinalBatch } from '../../db/batches.ts';
@@ -11,15 +11,9 @@ import { startUploadWorker } from '../../queue/uploadWorker.ts';
 import { outcomeOf, type BatchOutcome } from '../../usecases/runBatches.ts';
 import type { CommandContext } from '../context.ts';
 import { RefusedError } from '../errors.ts';
+import { parseNow } from '../nowOption.ts';
 import { processLogger, uploadDeps } from '../wiring.ts';
 import type { RegisterCommand } from './types.ts';
-
-export function parseNow(text: string | undefined): Date {
-  if (text === undefined) return new Date();
-  const parsed = parseInstantArgument(text);
-  if (!(parsed instanceof Date)) throw new RefusedError(`--now: ${parsed.error}`);
-  return parsed;
-}
 
 export const registerUpload: RegisterCommand = (program, context) => {
   const upload = program.command('upload').description('run a weekly or the final batch through the queue');
