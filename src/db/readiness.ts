@@ -54,27 +54,37 @@ export interface DecisionOptions {
  * decision, hold_end, valid.
  */
 export function pendingDecisionsSql(window: ReadinessWindow, options: DecisionOptions = {}): RawBuilder<unknown> {
+  return options.drivenByPending ? pendingDecisionsOneByOne(window) : pendingDecisionsAsSets(window);
+}
+
+function decisionSql(window: ReadinessWindow, row: { interactive: RawBuilder<unknown>; registrantAt: RawBuilder<unknown>; peerAt: RawBuilder<unknown> }, holdEnd: RawBuilder<Date>): RawBuilder<string> {
+  const cutoff = window.cutoff.toISOString();
+  return sql<string>`CASE
+             WHEN NOT ${row.interactive} THEN 'NON_INTERACTIVE'
+             WHEN ${row.registrantAt} < least(${cutoff}::timestamptz, ${holdEnd})
+              AND ${row.peerAt} < least(${cutoff}::timestamptz, ${holdEnd}) THEN 'INTERACTIVE'
+             WHEN ${holdEnd} <= ${cutoff}::timestamptz THEN 'DOWNGRADE_14'
+             WHEN ${window.isFinal} THEN 'DOWNGRADE_CUTOFF'
+             ELSE 'HELD'
+           END`;
+}
+
+/**
+ * Each pending row fetches its completion, confirmations and registration by key: the cost
+ * follows the number pending, whatever the history. OFFSET 0 keeps the planner from
+ * flattening the lateral lookup back into a set join.
+ */
+function pendingDecisionsOneByOne(window: ReadinessWindow): RawBuilder<unknown> {
   const holdEnd = holdWindowEndSql(window.holdDays);
   const cutoff = window.cutoff.toISOString();
-  // OFFSET 0 keeps the planner from flattening the lateral lookup back into a set join.
-  const completions = options.drivenByPending
-    ? sql`upload_pending p CROSS JOIN LATERAL (SELECT * FROM completion c0 WHERE c0.id = p.completion_id OFFSET 0) c`
-    : sql`upload_pending p JOIN completion c ON c.id = p.completion_id`;
   return sql`
     SELECT c.id AS completion_id, c.revision, c.provider_ref, r.goc_number, r.surname, e.event_ref,
            c.completed_on, e.points,
            CASE e.category WHEN 'general' THEN 'G' ELSE 'S' END AS category,
            ${holdEnd} AS hold_end,
            ${stillValidSql()} AS valid,
-           CASE
-             WHEN NOT e.interactive THEN 'NON_INTERACTIVE'
-             WHEN f.registrant_at < least(${cutoff}::timestamptz, ${holdEnd})
-              AND f.peer_at < least(${cutoff}::timestamptz, ${holdEnd}) THEN 'INTERACTIVE'
-             WHEN ${holdEnd} <= ${cutoff}::timestamptz THEN 'DOWNGRADE_14'
-             WHEN ${window.isFinal} THEN 'DOWNGRADE_CUTOFF'
-             ELSE 'HELD'
-           END AS decision
-      FROM ${completions}
+           ${decisionSql(window, { interactive: sql`e.interactive`, registrantAt: sql`f.registrant_at`, peerAt: sql`f.peer_at` }, holdEnd)} AS decision
+      FROM upload_pending p CROSS JOIN LATERAL (SELECT * FROM completion c0 WHERE c0.id = p.completion_id OFFSET 0) c
       JOIN event e ON e.id = c.event_id
       JOIN registrant r ON r.id = c.registrant_id
       LEFT JOIN LATERAL (
@@ -83,4 +93,47 @@ export function pendingDecisionsSql(window: ReadinessWindow, options: DecisionOp
           FROM confirmation WHERE completion_id = c.id AND e.interactive) f ON true
      WHERE c.completed_at >= ${window.cycleStartsAt.toISOString()}::timestamptz
        AND c.completed_at < ${cutoff}::timestamptz`;
+}
+
+/**
+ * Every table joined whole, by hash: the fast way when much of the history is pending (the
+ * end of a cycle, a first upload). The joins are fenced off (OFFSET 0) from the decisions
+ * computed over them: with the CASE filters inside, the planner expected a few rows and
+ * probed indexes a million times. A registrant's spans never overlap (the import refuses
+ * OVERLAPPING_SPAN), so the span join adds no rows; if it ever did, batch_item's primary
+ * key would refuse the claim rather than carry a completion twice.
+ */
+function pendingDecisionsAsSets(window: ReadinessWindow): RawBuilder<unknown> {
+  const holdEnd = sql<Date>`(x.completed_at + make_interval(hours => ${window.holdDays * 24}))`;
+  const cutoff = window.cutoff.toISOString();
+  return sql`
+    SELECT x.completion_id, x.revision, x.provider_ref, x.goc_number, x.surname, x.event_ref,
+           x.completed_on, x.points,
+           CASE x.category WHEN 'general' THEN 'G' ELSE 'S' END AS category,
+           ${holdEnd} AS hold_end,
+           (x.completed_on BETWEEN x.approved_from AND x.approved_to
+            AND x.profession = ANY (x.professions)
+            AND x.surname !~ '[[:cntrl:]]'
+            AND x.registered) AS valid,
+           ${decisionSql(window, { interactive: sql`x.interactive`, registrantAt: sql`x.registrant_at`, peerAt: sql`x.peer_at` }, holdEnd)} AS decision
+      FROM (
+        SELECT c.id AS completion_id, c.revision, c.provider_ref, r.goc_number, r.surname, e.event_ref,
+               c.completed_on, c.completed_at, e.points, e.category, e.interactive, e.approved_from, e.approved_to,
+               e.professions, r.profession, s.registrant_id IS NOT NULL AS registered,
+               f.registrant_at, f.peer_at
+          FROM upload_pending p
+          JOIN completion c ON c.id = p.completion_id
+          JOIN event e ON e.id = c.event_id
+          JOIN registrant r ON r.id = c.registrant_id
+          LEFT JOIN registration_span s ON s.registrant_id = c.registrant_id AND s.registered_from <= c.completed_on
+                AND (s.registered_to IS NULL OR s.registered_to >= c.completed_on)
+          LEFT JOIN (
+            SELECT completion_id, max(confirmed_at) FILTER (WHERE party = 'registrant') AS registrant_at,
+                   max(confirmed_at) FILTER (WHERE party = 'peer') AS peer_at
+              FROM confirmation
+             WHERE completion_id IN (SELECT completion_id FROM upload_pending)
+             GROUP BY completion_id) f ON f.completion_id = c.id AND e.interactive
+         WHERE c.completed_at >= ${window.cycleStartsAt.toISOString()}::timestamptz
+           AND c.completed_at < ${cutoff}::timestamptz
+        OFFSET 0) x`;
 }
