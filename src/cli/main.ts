@@ -2,23 +2,36 @@ import { Command, CommanderError } from 'commander';
 import { CommandContext } from './context.ts';
 import { describeFailure } from './describeFailure.ts';
 import { ExitCode } from './errors.ts';
-import { registerAck } from './commands/ack.ts';
-import { registerCycle } from './commands/cycle.ts';
-import { registerDemo } from './commands/demo.ts';
-import { registerImport } from './commands/import.ts';
-import { registerMigrate } from './commands/migrate.ts';
-import { registerReport } from './commands/report.ts';
-import { registerRequirements } from './commands/requirements.ts';
-import { registerScheduler } from './commands/scheduler.ts';
-import { registerStatus } from './commands/status.ts';
-import { registerTrace } from './commands/trace.ts';
-import { registerUpload } from './commands/upload.ts';
-import { registerWorker } from './commands/worker.ts';
+import type { RegisterCommand } from './commands/types.ts';
+
+// Each verb's module is loaded only when that verb runs: the upload path then never loads the
+// code (and libraries) of imports, reports, requirements or the demo. In the order --help lists them.
+const VERBS: ReadonlyArray<[string, () => Promise<RegisterCommand>]> = [
+  ['migrate', async () => (await import('./commands/migrate.ts')).registerMigrate],
+  ['cycle', async () => (await import('./commands/cycle.ts')).registerCycle],
+  ['import', async () => (await import('./commands/import.ts')).registerImport],
+  ['upload', async () => (await import('./commands/upload.ts')).registerUpload],
+  ['ack', async () => (await import('./commands/ack.ts')).registerAck],
+  ['worker', async () => (await import('./commands/worker.ts')).registerWorker],
+  ['scheduler', async () => (await import('./commands/scheduler.ts')).registerScheduler],
+  ['status', async () => (await import('./commands/status.ts')).registerStatus],
+  ['trace', async () => (await import('./commands/trace.ts')).registerTrace],
+  ['report', async () => (await import('./commands/report.ts')).registerReport],
+  ['requirements', async () => (await import('./commands/requirements.ts')).registerRequirements],
+  ['demo', async () => (await import('./commands/demo.ts')).registerDemo],
+];
+
+/** The verbs to load for argv: the one it names, or all of them (help, or a mistyped verb to suggest for). */
+function verbsFor(argv: readonly string[]): typeof VERBS {
+  const named = argv.slice(2).find((arg) => !arg.startsWith('-'));
+  const verb = VERBS.find(([name]) => name === named);
+  return verb ? [verb] : VERBS;
+}
 
 /** What a command's action resolves to; undefined means done (exit 0). */
 export type CommandResult = ExitCode | void;
 
-export function buildProgram(context: CommandContext, setExit: (code: ExitCode) => void): Command {
+export async function buildProgram(context: CommandContext, setExit: (code: ExitCode) => void, argv: readonly string[] = []): Promise<Command> {
   const program = new Command('cet-uploader')
     .description("Uploads registrants' CET points to the General Optical Council.")
     .showHelpAfterError('(run with --help for usage)')
@@ -27,29 +40,14 @@ export function buildProgram(context: CommandContext, setExit: (code: ExitCode) 
       writeOut: (text) => context.stdout.write(text),
       writeErr: (text) => context.stderr.write(text),
     });
-  for (const register of [
-    registerMigrate,
-    registerCycle,
-    registerImport,
-    registerUpload,
-    registerAck,
-    registerWorker,
-    registerScheduler,
-    registerStatus,
-    registerTrace,
-    registerReport,
-    registerRequirements,
-    registerDemo,
-  ]) {
-    register(program, context, setExit);
-  }
+  for (const [, load] of verbsFor(argv)) (await load())(program, context, setExit);
   return program;
 }
 
 export async function main(argv: string[], context = new CommandContext()): Promise<ExitCode> {
   let exitCode: ExitCode = ExitCode.ok;
-  const program = buildProgram(context, (code) => (exitCode = code));
   try {
+    const program = await buildProgram(context, (code) => (exitCode = code), argv);
     await program.parseAsync(argv);
   } catch (error) {
     if (error instanceof CommanderError) {
