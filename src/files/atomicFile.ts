@@ -27,7 +27,8 @@ export interface WrittenFile {
 /**
  * Writes chunks to a temporary name in the same directory (mode 0600), flushes it to disk,
  * renames it into place and flushes the directory: no reader ever sees a partial file under
- * its final name, and a crash leaves at most a temporary file behind.
+ * its final name, and a crash leaves at most a temporary file behind. Each chunk is hashed and
+ * written before the next is asked for, so a producer may reuse its buffer.
  */
 export async function writeFileAtomically(
   dir: string,
@@ -40,25 +41,13 @@ export async function writeFileAtomically(
   let bytes = 0;
   const file = await open(tempPath, 'wx', 0o600);
   try {
-    let pending: Buffer[] = [];
-    let pendingBytes = 0;
-    const flush = async () => {
-      if (!pendingBytes) return;
-      const data = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
-      pending = [];
-      pendingBytes = 0;
-      let offset = 0;
-      while (offset < data.length) offset += (await file.write(data, offset)).bytesWritten;
-    };
     for await (const chunk of chunks) {
       const buffer = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
       hash.update(buffer);
       bytes += buffer.length;
-      pending.push(buffer);
-      pendingBytes += buffer.length;
-      if (pendingBytes >= 1 << 20) await flush();
+      let offset = 0;
+      while (offset < buffer.length) offset += (await file.write(buffer, offset)).bytesWritten;
     }
-    await flush();
     await file.sync();
   } catch (error) {
     await file.close().catch(() => {});

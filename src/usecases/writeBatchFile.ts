@@ -4,7 +4,7 @@ import { businessDate } from '../domain/businessTime.ts';
 import { findBatchById, recordFileWritten, type BatchView } from '../db/batches.ts';
 import { streamDetailLines } from '../db/batchDetailLines.ts';
 import { ensurePrivateDir, removeStaleTemps, writeFileAtomically } from '../files/atomicFile.ts';
-import { lfToCrlf } from '../files/crlf.ts';
+import { LfToCrlf } from '../files/crlf.ts';
 import type { BatchForFile } from '../format/uploadFormat.ts';
 import type { UploadDeps } from './uploadDeps.ts';
 
@@ -38,9 +38,11 @@ export async function writeBatchFile(deps: Pick<UploadDeps, 'db' | 'pool' | 'for
       await removeStaleTemps(deps.outboxDir, manifestName(batch.fileName));
       const forFile = fileView(batch, deps.zone);
       const format = deps.format;
+      const crlf = new LfToCrlf();
+      // writeFileAtomically is done with each chunk before it asks for the next, as LfToCrlf needs.
       const file = await writeFileAtomically(deps.outboxDir, batch.fileName, (async function* () {
         yield format.header(forFile);
-        for await (const chunk of streamDetailLines(client, format, batch.id)) yield lfToCrlf(chunk);
+        for await (const chunk of streamDetailLines(client, format, batch.id)) yield crlf.convert(chunk);
         yield format.trailer(forFile);
       })());
       const createdAt = deps.clock();
