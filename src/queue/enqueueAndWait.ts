@@ -31,6 +31,23 @@ export async function addOrJoinJob<N extends JobName>(queue: Queue, name: N, pay
   return { job: await queue.add(name as never, payload as never, { jobId, ...JOB_OPTIONS }), joined: null };
 }
 
+/**
+ * Waits for the result of the job of `name` and `payload`. Another asker may replace the
+ * finished job (addOrJoinJob) before this one looks at it, and BullMQ then finds no job under
+ * that key ("Missing key for job …"); asking again is safe (the batches come from
+ * PostgreSQL), so join the replacement, or add it.
+ */
+export async function waitForJob<N extends JobName>(queue: Queue, events: QueueEvents, name: N, payload: JobPayloads[N], job: Job): Promise<unknown> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await job.waitUntilFinished(events);
+    } catch (error) {
+      if (attempt >= 5 || !/^Missing key for job /.test((error as Error)?.message ?? '')) throw error;
+      ({ job } = await addOrJoinJob(queue, name, payload));
+    }
+  }
+}
+
 export interface EnqueueOptions {
   connection: () => Redis;
   prefix: string;
@@ -55,7 +72,7 @@ export async function enqueueAndWait<N extends JobName>(name: N, payload: JobPay
     } else if (!joined) {
       options.onProgress?.(`Queued job ${job.id}; waiting for a worker.`);
     }
-    return (await job.waitUntilFinished(events)) as BatchOutcome[];
+    return (await waitForJob(queue, events, name, payload, job)) as BatchOutcome[];
   } finally {
     await localWorker?.close();
     await events.close();

@@ -5,7 +5,7 @@ import type { Db } from '../db/database.ts';
 import { isoWeekOf } from '../domain/businessTime.ts';
 import { latestSlotAtOrBefore } from '../domain/weeklySlots.ts';
 import type { Logger } from '../logger.ts';
-import { addOrJoinJob } from '../queue/enqueueAndWait.ts';
+import { addOrJoinJob, waitForJob } from '../queue/enqueueAndWait.ts';
 import { JobName, type JobPayloads } from '../queue/jobNames.ts';
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -114,7 +114,7 @@ export class UploadScheduler {
     const { queue, events, logger } = this.#options;
     const { job } = await addOrJoinJob(queue, name, payload);
     if ((await queue.getWorkers()).length === 0) logger.warn({ job: job.id }, 'no worker is running yet; waiting for one (start `cet-uploader worker`)');
-    const outcomes = await job.waitUntilFinished(events);
+    const outcomes = await waitForJob(queue, events, name, payload, job);
     logger.info({ job: job.id, outcomes }, 'done');
   }
 }
