@@ -21,10 +21,15 @@ const VERBS: ReadonlyArray<[string, () => Promise<RegisterCommand>]> = [
   ['demo', async () => (await import('./commands/demo.ts')).registerDemo],
 ];
 
-/** The verbs to load for argv: the one it names, or all of them (help, or a mistyped verb to suggest for). */
+/**
+ * The verbs to load for argv: the one it names, or all of them for the program's own help
+ * (`--help`, `--help upload`, `help`) and for a mistyped verb, so commander can suggest one.
+ */
 function verbsFor(argv: readonly string[]): typeof VERBS {
-  const named = argv.slice(2).find((arg) => !arg.startsWith('-'));
-  const verb = VERBS.find(([name]) => name === named);
+  const args = argv.slice(2);
+  const at = args.findIndex((arg) => !arg.startsWith('-'));
+  if (at < 0 || args.slice(0, at).some((arg) => arg === '-h' || arg === '--help')) return VERBS;
+  const verb = VERBS.find(([name]) => name === args[at]);
   return verb ? [verb] : VERBS;
 }
 
