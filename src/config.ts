@@ -5,9 +5,12 @@ import * as v from 'valibot';
 // valibot rather than zod here: every command loads the configuration, and zod alone adds
 // ~18 MB to each process against ~2 MB (measured with Node 24; issue 6's memory targets).
 
+// URLs and numbers are trimmed first (an env file with CRLF line ends leaves a "\r"), and a
+// number is any JavaScript numeral that is whole ("30000", "3e4", " 14"), as zod's coercion took it.
 function urlWithScheme(schemes: readonly string[], example: string) {
   return v.pipe(
     v.string(),
+    v.trim(),
     v.check((text) => {
       try {
         return schemes.includes(new URL(text).protocol.replace(/:$/, ''));
@@ -21,8 +24,10 @@ function urlWithScheme(schemes: readonly string[], example: string) {
 function wholeNumber(min: number, max: number) {
   return v.pipe(
     v.string(),
-    v.regex(/^\d+$/, 'not a whole number'),
+    v.trim(),
     v.transform(Number),
+    v.number('not a number'),
+    v.integer('not a whole number'),
     v.minValue(min, `must be at least ${min}`),
     v.maxValue(max, `must be at most ${max}`),
   );
@@ -69,7 +74,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       return value === undefined || value === '' ? [] : [[key, value]];
     }),
   );
-  const parsed = v.safeParse(configSchema, present);
+  // One problem per variable (its first), every variable checked.
+  const parsed = v.safeParse(configSchema, present, { abortPipeEarly: true });
   if (parsed.success) return parsed.output;
   throw new ConfigError(
     parsed.issues.map((issue) => {

@@ -64,6 +64,17 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('takes numbers and URLs as zod did: trimmed (an env file with CRLF line ends), any whole numeral', () => {
+    const config = loadConfig({
+      INTERACTIVE_HOLD_DAYS: '14\r',
+      JOB_LOCK_MS: ' 3e4 ',
+      REDIS_URL: ' redis://cache:6379\r',
+      DATABASE_URL: 'postgresql://db/cet\r',
+    });
+    expect(config).toMatchObject({ INTERACTIVE_HOLD_DAYS: 14, JOB_LOCK_MS: 30_000, REDIS_URL: 'redis://cache:6379', DATABASE_URL: 'postgresql://db/cet' });
+    expect(() => loadConfig({ JOB_LOCK_MS: 'soon' })).toThrow('JOB_LOCK_MS: not a number (got "soon")');
+  });
+
   it('bounds the hold and the job lock from above too', () => {
     expect(() => loadConfig({ INTERACTIVE_HOLD_DAYS: '366' })).toThrow('INTERACTIVE_HOLD_DAYS: must be at most 365 (got "366")');
     expect(() => loadConfig({ JOB_LOCK_MS: '600001' })).toThrow('JOB_LOCK_MS: must be at most 600000 (got "600001")');
