@@ -34,7 +34,7 @@ export interface ClaimedBatch {
 export async function claimBatch(db: Db, request: ClaimRequest): Promise<ClaimedBatch> {
   return db.transaction().execute(async (trx) => {
     await sql`SELECT pg_advisory_xact_lock(${CLAIM_LOCK})`.execute(trx);
-    // A million-row snapshot is sorted into file order here; keep that sort in memory.
+    // A million-row snapshot is sorted here (by key, for the insert); keep that sort in memory.
     await sql`SET LOCAL work_mem = '256MB'`.execute(trx);
     // Compiling the decision expressions costs more than it saves on these plain joins.
     await sql`SET LOCAL jit = off`.execute(trx);

@@ -34,15 +34,18 @@ export async function addOrJoinJob<N extends JobName>(queue: Queue, name: N, pay
 /**
  * Waits for the result of the job of `name` and `payload`. Another asker may replace the
  * finished job (addOrJoinJob) before this one looks at it, and BullMQ then finds no job under
- * that key ("Missing key for job …"); asking again is safe (the batches come from
- * PostgreSQL), so join the replacement, or add it.
+ * that key ("Missing key for job …. isFinished"). Asking again is safe (the batches come from
+ * PostgreSQL), so join the replacement, or add it: its result describes the same batches,
+ * though as existing ones (created: false) if this asker's own run had created them. (A
+ * replacement FINAL job is never one asked before the cutoff: the CLI refuses those before
+ * enqueueing, and the scheduler asks at the cutoff.)
  */
 export async function waitForJob<N extends JobName>(queue: Queue, events: QueueEvents, name: N, payload: JobPayloads[N], job: Job): Promise<unknown> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await job.waitUntilFinished(events);
     } catch (error) {
-      if (attempt >= 5 || !/^Missing key for job /.test((error as Error)?.message ?? '')) throw error;
+      if (attempt >= 5 || !/^Missing key for job .*\. isFinished$/.test((error as Error)?.message ?? '')) throw error;
       ({ job } = await addOrJoinJob(queue, name, payload));
     }
   }
