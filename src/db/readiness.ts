@@ -27,16 +27,20 @@ export function holdWindowEndSql(holdDays: number): RawBuilder<Date> {
 
 /**
  * Still true of the completion now (the import checks that depend on other rows): false means
- * quarantined, kept out of every batch until an import sets it right.
+ * quarantined, kept out of every batch until an import sets it right. Over completion `c`,
+ * event `e` and registrant `r`; `registered` says whether a span of `r` covers the completion
+ * date (by default looked up per row).
  */
-export function stillValidSql(): RawBuilder<boolean> {
+export function stillValidSql(
+  registered: RawBuilder<boolean> = sql<boolean>`EXISTS (SELECT 1 FROM registration_span s
+                 WHERE s.registrant_id = r.id AND s.registered_from <= c.completed_on
+                   AND (s.registered_to IS NULL OR s.registered_to >= c.completed_on))`,
+): RawBuilder<boolean> {
   return sql<boolean>`(
     c.completed_on BETWEEN e.approved_from AND e.approved_to
     AND r.profession = ANY (e.professions)
     AND r.surname !~ '[[:cntrl:]]'
-    AND EXISTS (SELECT 1 FROM registration_span s
-                 WHERE s.registrant_id = r.id AND s.registered_from <= c.completed_on
-                   AND (s.registered_to IS NULL OR s.registered_to >= c.completed_on)))`;
+    AND ${registered})`;
 }
 
 export interface DecisionOptions {
@@ -99,28 +103,22 @@ function pendingDecisionsOneByOne(window: ReadinessWindow): RawBuilder<unknown> 
  * Every table joined whole, by hash: the fast way when much of the history is pending (the
  * end of a cycle, a first upload). The joins are fenced off (OFFSET 0) from the decisions
  * computed over them: with the CASE filters inside, the planner expected a few rows and
- * probed indexes a million times. A registrant's spans never overlap (the import refuses
- * OVERLAPPING_SPAN), so the span join adds no rows; if it ever did, batch_item's primary
- * key would refuse the claim rather than carry a completion twice.
+ * probed indexes a million times. A registrant's spans never overlap (migration 0002), so
+ * the span join adds no rows.
  */
 function pendingDecisionsAsSets(window: ReadinessWindow): RawBuilder<unknown> {
-  const holdEnd = sql<Date>`(x.completed_at + make_interval(hours => ${window.holdDays * 24}))`;
   const cutoff = window.cutoff.toISOString();
   return sql`
     SELECT x.completion_id, x.revision, x.provider_ref, x.goc_number, x.surname, x.event_ref,
-           x.completed_on, x.points,
-           CASE x.category WHEN 'general' THEN 'G' ELSE 'S' END AS category,
-           ${holdEnd} AS hold_end,
-           (x.completed_on BETWEEN x.approved_from AND x.approved_to
-            AND x.profession = ANY (x.professions)
-            AND x.surname !~ '[[:cntrl:]]'
-            AND x.registered) AS valid,
-           ${decisionSql(window, { interactive: sql`x.interactive`, registrantAt: sql`x.registrant_at`, peerAt: sql`x.peer_at` }, holdEnd)} AS decision
+           x.completed_on, x.points, x.category, x.hold_end, x.valid,
+           ${decisionSql(window, { interactive: sql`x.interactive`, registrantAt: sql`x.registrant_at`, peerAt: sql`x.peer_at` }, sql<Date>`x.hold_end`)} AS decision
       FROM (
         SELECT c.id AS completion_id, c.revision, c.provider_ref, r.goc_number, r.surname, e.event_ref,
-               c.completed_on, c.completed_at, e.points, e.category, e.interactive, e.approved_from, e.approved_to,
-               e.professions, r.profession, s.registrant_id IS NOT NULL AS registered,
-               f.registrant_at, f.peer_at
+               c.completed_on, e.points,
+               CASE e.category WHEN 'general' THEN 'G' ELSE 'S' END AS category,
+               ${holdWindowEndSql(window.holdDays)} AS hold_end,
+               ${stillValidSql(sql<boolean>`s.registrant_id IS NOT NULL`)} AS valid,
+               e.interactive, f.registrant_at, f.peer_at
           FROM upload_pending p
           JOIN completion c ON c.id = p.completion_id
           JOIN event e ON e.id = c.event_id

@@ -1,7 +1,7 @@
 import { describeInstant } from '../../domain/businessTime.ts';
 import { completionsInStates } from '../../db/reportsStates.ts';
 import { formatOption, printRows, type OutputFormat } from '../output.ts';
-import { parseNow } from '../nowOption.ts';
+import { nowOption, parseNow } from '../nowOption.ts';
 import type { RegisterCommand } from './types.ts';
 
 export const registerReportHeld: RegisterCommand = (report, context) => {
@@ -9,7 +9,7 @@ export const registerReportHeld: RegisterCommand = (report, context) => {
     report
       .command('held')
       .description('interactive completions still held for peer confirmation, with the end of each hold window')
-      .option('--now <instant>', 'act as if this were the current time (ISO 8601 with offset)'),
+      .addOption(nowOption()),
   ).action(async (options: { now?: string; format: OutputFormat }) => {
     const now = parseNow(options.now);
     const { BUSINESS_TIME_ZONE: zone, INTERACTIVE_HOLD_DAYS: holdDays } = context.config;

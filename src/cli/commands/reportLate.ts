@@ -2,7 +2,7 @@ import { describeInstant } from '../../domain/businessTime.ts';
 import { completionsInStates } from '../../db/reportsStates.ts';
 import type { CompletionStateRow } from '../../db/completionStates.ts';
 import { formatOption, printRows, type OutputFormat } from '../output.ts';
-import { parseNow } from '../nowOption.ts';
+import { nowOption, parseNow } from '../nowOption.ts';
 import type { RegisterCommand } from './types.ts';
 
 // Never uploaded and never dropped: late arrivals of sealed cycles, completions at or after a
@@ -13,7 +13,7 @@ export const registerReportLate: RegisterCommand = (report, context) => {
     report
       .command('late')
       .description('LATE, AFTER_CUTOFF and NO_OPEN_CYCLE completions, with the reason')
-      .option('--now <instant>', 'act as if this were the current time (ISO 8601 with offset)'),
+      .addOption(nowOption()),
   ).action(async (options: { now?: string; format: OutputFormat }) => {
     const now = parseNow(options.now);
     const { BUSINESS_TIME_ZONE: zone, INTERACTIVE_HOLD_DAYS: holdDays } = context.config;

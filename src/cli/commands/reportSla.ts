@@ -2,7 +2,7 @@ import { businessDate, describeInstant } from '../../domain/businessTime.ts';
 import { assessSla, latestReportableReadyDay, SLA_WARNING_WORKING_DAYS, SLA_WORKING_DAYS } from '../../domain/workingDays.ts';
 import { slaCandidates } from '../../db/reportsStates.ts';
 import { formatOption, printRows, type OutputFormat } from '../output.ts';
-import { parseNow } from '../nowOption.ts';
+import { nowOption, parseNow } from '../nowOption.ts';
 import type { RegisterCommand } from './types.ts';
 
 // The 10-working-day rule (domain-rules.md; definitions in domain/workingDays.ts): every
@@ -18,7 +18,7 @@ export const registerReportSla: RegisterCommand = (report, context) => {
     report
       .command('sla')
       .description(`completions not yet uploaded that are past the ${SLA_WORKING_DAYS}-working-day limit or within ${SLA_WARNING_WORKING_DAYS} working days of it`)
-      .option('--now <instant>', 'act as if this were the current time (ISO 8601 with offset)'),
+      .addOption(nowOption()),
   ).action(async (options: { now?: string; format: OutputFormat }) => {
     const now = parseNow(options.now);
     const { BUSINESS_TIME_ZONE: zone, INTERACTIVE_HOLD_DAYS: holdDays } = context.config;

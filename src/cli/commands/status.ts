@@ -5,7 +5,7 @@ import { assessSla, latestReportableReadyDay } from '../../domain/workingDays.ts
 import { latestBatches } from '../../db/batches.ts';
 import { listCycles } from '../../db/cycles.ts';
 import { countStates, slaCandidates } from '../../db/reportsStates.ts';
-import { parseNow } from '../nowOption.ts';
+import { nowOption, parseNow } from '../nowOption.ts';
 import type { RegisterCommand } from './types.ts';
 
 const LAST_BATCHES = 5;
@@ -14,7 +14,7 @@ export const registerStatus: RegisterCommand = (program, context) => {
   program
     .command('status')
     .description('cycles, the last batches, counts of held, rejected, late and quarantined completions, the next scheduled runs')
-    .option('--now <instant>', 'act as if this were the current time (ISO 8601 with offset)')
+    .addOption(nowOption())
     .action(async (options: { now?: string }) => {
       const now = parseNow(options.now);
       const { BUSINESS_TIME_ZONE: zone, INTERACTIVE_HOLD_DAYS: holdDays, WEEKLY_CRON: cron } = context.config;

@@ -5,7 +5,7 @@ import { findCompletionByRef, findRegistrantByGocNumber, importRejectsFor } from
 import { sql } from 'kysely';
 import { RefusedError } from '../errors.ts';
 import { formatOption, printRows, type OutputFormat } from '../output.ts';
-import { parseNow } from '../nowOption.ts';
+import { nowOption, parseNow } from '../nowOption.ts';
 import type { RegisterCommand } from './types.ts';
 
 // The answer to "where are my points?". The argument is tried as a GOC number first (any form
@@ -18,7 +18,7 @@ export const registerTrace: RegisterCommand = (program, context) => {
     program
       .command('trace <goc_number|provider_ref>')
       .description('every completion of a registrant (or one completion): its state, batch, file, downgrade, acknowledgement')
-      .option('--now <instant>', 'act as if this were the current time (ISO 8601 with offset)'),
+      .addOption(nowOption()),
   ).action(async (key: string, options: { now?: string; format: OutputFormat }) => {
     const now = parseNow(options.now);
     const { BUSINESS_TIME_ZONE: zone, INTERACTIVE_HOLD_DAYS: holdDays } = context.config;

@@ -11,7 +11,7 @@ import { startUploadWorker } from '../../queue/uploadWorker.ts';
 import { outcomeOf, type BatchOutcome } from '../../usecases/runBatches.ts';
 import type { CommandContext } from '../context.ts';
 import { RefusedError } from '../errors.ts';
-import { parseNow } from '../nowOption.ts';
+import { nowOption, parseNow } from '../nowOption.ts';
 import { processLogger, uploadDeps } from '../wiring.ts';
 import type { RegisterCommand } from './types.ts';
 
@@ -22,7 +22,7 @@ export const registerUpload: RegisterCommand = (program, context) => {
     .command('weekly')
     .description('run the weekly batch of an ISO week, or of the latest weekly slot at or before --now')
     .option('--week <YYYY-Www>', 'the ISO week, e.g. 2021-W48')
-    .option('--now <instant>', 'act as if this were the current time (ISO 8601 with offset)')
+    .addOption(nowOption())
     .option('--dry-run', 'show what the batch would carry; change nothing')
     .action(async (options: { week?: string; now?: string; dryRun?: boolean }) => {
       const { BUSINESS_TIME_ZONE: zone, WEEKLY_CRON: cron } = context.config;
@@ -59,7 +59,7 @@ export const registerUpload: RegisterCommand = (program, context) => {
     .command('final')
     .description("the manual end-of-cycle trigger: run the cycle's FINAL batch (refused before the cutoff)")
     .requiredOption('--cycle <code>', 'the cycle, e.g. 2019-2021')
-    .option('--now <instant>', 'act as if this were the current time (ISO 8601 with offset)')
+    .addOption(nowOption())
     .option('--dry-run', 'show what the batch would carry; change nothing')
     .option('--yes', 'do not ask for confirmation (required without a terminal)')
     .action(async (options: { cycle: string; now?: string; dryRun?: boolean; yes?: boolean }) => {
