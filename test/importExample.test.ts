@@ -5,7 +5,7 @@ import { importCli, rejectsFile, reportedRejects } from './fixtures/imports/help
 import { runCli } from './support/runCli.ts';
 import { useTestEnvironment } from './support/testEnvironment.ts';
 
-const EXAMPLE = path.resolve(import.meta.dirname, '../../shared/spec/example');
+const EXAMPLE = path.resolve(import.meta.dirname, 'fixtures/example');
 const example = (env: { workDir: string }, name: string) => {
   const file = path.join(env.workDir, name);
   copyFileSync(path.join(EXAMPLE, name), file);

@@ -6,8 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { runCli } from './support/runCli.ts';
 import { useTestEnvironment } from './support/testEnvironment.ts';
 
-// ../shared/spec/example, run through the real executable exactly as its README says.
-const EXAMPLE = fileURLToPath(new URL('../../shared/spec/example/', import.meta.url));
+// The specification's worked example (a copy under test/fixtures/example), run through the real executable exactly as its README says.
+const EXAMPLE = fileURLToPath(new URL('./fixtures/example/', import.meta.url));
 
 describe('the worked example of the specification', () => {
   const env = useTestEnvironment();
