@@ -1,0 +1,121 @@
+import { sql } from 'kysely';
+import { businessDate, describeDuration, describeInstant } from '../domain/businessTime.ts';
+import { nextSlotAfter } from '../domain/weeklySlots.ts';
+import { assessSla, latestReportableReadyDay } from '../domain/workingDays.ts';
+import { latestBatches, type BatchView } from '../db/batches.ts';
+import { listCycles } from '../db/cycles.ts';
+import type { Db } from '../db/database.ts';
+import { countStates, slaCandidates } from '../db/reportsStates.ts';
+
+/** The inputs every part of the status needs. */
+export interface StatusAt {
+  now: Date;
+  zone: string;
+  holdDays: number;
+  weeklyCron: string;
+}
+
+/** One warning: a stable code for machines (status --check, the console, metrics) and a line for people. */
+export interface StatusWarning {
+  code: string;
+  message: string;
+}
+
+export interface StatusCycle {
+  code: string;
+  firstDay: string;
+  lastDay: string;
+  cutoff: Date;
+  sealed: boolean;
+  cutoffPassed: boolean;
+}
+
+export interface StatusReport {
+  now: Date;
+  zone: string;
+  cycles: StatusCycle[];
+  latestBatches: BatchView[];
+  completions: {
+    waiting: number;
+    held: number;
+    carried: number;
+    accepted: number;
+    rejected: number;
+    late: number;
+    afterCutoff: number;
+    noOpenCycle: number;
+    quarantined: number;
+    importRejects: number;
+  };
+  sla: { overdue: number; dueSoon: number };
+  nextRuns: { weekly: Date; finals: Array<{ cycle: string; at: Date; overdue: boolean }> };
+  /** Every warning that stands, most urgent first. */
+  warnings: StatusWarning[];
+}
+
+export const LATEST_BATCHES = 5;
+
+/**
+ * Where warnings come from. Each concern (cycles, files, deliveries, reminders…) adds one source;
+ * `status`, `status --check`, the console's overview and the metrics all read this one list.
+ */
+export type WarningSource = (db: Db, at: StatusAt, report: Omit<StatusReport, 'warnings'>) => Promise<StatusWarning[]>;
+
+const cutoffWithoutFinal: WarningSource = async (_db, at, report) =>
+  report.cycles
+    .filter((cycle) => !cycle.sealed && cycle.cutoffPassed)
+    .map((cycle) => ({
+      code: 'FINAL_OVERDUE',
+      message:
+        `the cutoff of cycle ${cycle.code} (${describeInstant(cycle.cutoff, at.zone)}) passed ${describeDuration(at.now.getTime() - cycle.cutoff.getTime())} ago ` +
+        `without a FINAL batch: run \`cet-uploader upload final --cycle ${cycle.code}\`.`,
+    }));
+
+export const WARNING_SOURCES: readonly WarningSource[] = [cutoffWithoutFinal];
+
+/** Everything `status` says, as typed values; rendering is the caller's. */
+export async function collectStatus(db: Db, at: StatusAt, sources: readonly WarningSource[] = WARNING_SOURCES): Promise<StatusReport> {
+  const statesAt = { now: at.now, holdDays: at.holdDays, zone: at.zone };
+  const cycles: StatusCycle[] = (await listCycles(db)).map((cycle) => ({
+    code: cycle.code,
+    firstDay: cycle.first_day,
+    lastDay: cycle.last_day,
+    cutoff: cycle.final_cutoff,
+    sealed: cycle.sealed,
+    cutoffPassed: at.now >= cycle.final_cutoff,
+  }));
+  const batches = await latestBatches(db, LATEST_BATCHES);
+  const counts = await countStates(db, statesAt);
+  const count = (state: Parameters<typeof counts.get>[0]) => counts.get(state) ?? 0;
+  const { rows: importRejects } = await sql<{ n: string }>`SELECT count(*) AS n FROM import_reject`.execute(db);
+  const today = businessDate(at.now, at.zone);
+  const sla = await slaCandidates(db, statesAt, latestReportableReadyDay(today));
+  const overdue = sla.filter((s) => assessSla(s.ready_on!, today).standing === 'OVERDUE').length;
+
+  const report: Omit<StatusReport, 'warnings'> = {
+    now: at.now,
+    zone: at.zone,
+    cycles,
+    latestBatches: batches,
+    completions: {
+      waiting: count('WAITING'),
+      held: count('HELD'),
+      carried: count('CARRIED'),
+      accepted: count('ACCEPTED'),
+      rejected: count('REJECTED'),
+      late: count('LATE'),
+      afterCutoff: count('AFTER_CUTOFF'),
+      noOpenCycle: count('NO_OPEN_CYCLE'),
+      quarantined: count('QUARANTINED'),
+      importRejects: Number(importRejects[0]?.n ?? 0),
+    },
+    sla: { overdue, dueSoon: sla.length - overdue },
+    nextRuns: {
+      weekly: nextSlotAfter(at.weeklyCron, at.zone, at.now),
+      finals: cycles.filter((c) => !c.sealed).map((c) => ({ cycle: c.code, at: c.cutoff, overdue: c.cutoffPassed })),
+    },
+  };
+  const warnings: StatusWarning[] = [];
+  for (const source of sources) warnings.push(...(await source(db, at, report)));
+  return { ...report, warnings };
+}
