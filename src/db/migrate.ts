@@ -11,6 +11,8 @@ export async function migrateToLatest(db: Db): Promise<MigrationResultSet> {
   const migrator = new Migrator({
     db,
     provider: new FileMigrationProvider({ fs, path, migrationFolder: MIGRATIONS_DIR }),
+    // Migrations of parallel work land in any order; each is independent of the ones numbered near it.
+    allowUnorderedMigrations: true,
   });
   return migrator.migrateToLatest();
 }
