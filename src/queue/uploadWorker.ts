@@ -1,6 +1,7 @@
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { assertEveryJobHasOneHandler, jobHandlers, type JobHandler } from '../../jobs/index.ts';
+import { unrecoverableReason } from '../faults/unrecoverable.ts';
 import type { Logger } from '../logger.ts';
 import { FinalTooEarlyError, type BatchOutcome } from '../usecases/runBatches.ts';
 import type { UploadDeps } from '../usecases/uploadDeps.ts';
@@ -51,6 +52,10 @@ function createUploadWorker(deps: UploadDeps, options: UploadWorkerOptions): Wor
         options.logger.error({ job: job.id, err: error }, 'job failed');
         // Too early stays too early: retrying would not help.
         if (error instanceof FinalTooEarlyError) throw new UnrecoverableError(error.message);
+        // Schema missing, a constraint the operator must resolve: fail at once, with the hint.
+        const reason = unrecoverableReason(error);
+        if (reason) throw new UnrecoverableError(reason);
+        // Anything else (a lost connection, a timeout) fails this attempt; BullMQ retries with back-off.
         throw error;
       }
     },
