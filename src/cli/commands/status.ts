@@ -22,7 +22,7 @@ export const registerStatus: RegisterCommand = (program, context, setExit) => {
   formatOption(command).action(async (options: { now?: string; check?: boolean; format: OutputFormat }) => {
     const now = parseNow(options.now);
     const { BUSINESS_TIME_ZONE: zone, INTERACTIVE_HOLD_DAYS: holdDays, WEEKLY_CRON: weeklyCron, OUTBOX_DIR: outboxDir } = context.config;
-    const report = await collectStatus(context.db, { now, zone, holdDays, weeklyCron });
+    const report = await collectStatus(context.db, { now, zone, holdDays, weeklyCron, outboxDir });
     if (options.format === 'json') context.print(JSON.stringify(statusJson(report, outboxDir), null, 2));
     else if (options.format === 'csv') printRows(context, flattenJson(statusJson(report, outboxDir)), 'csv', '');
     else if (options.check) for (const warning of report.warnings) context.print(`WARNING ${warning.code}: ${warning.message}`);
