@@ -33,7 +33,7 @@ describe('commands against unreachable or wrong services fail at once with one c
   beforeAll(async () => {
     redis = await startPrivateRedis();
   });
-  afterAll(async () => redis?.kill());
+  afterAll(async () => redis?.remove());
 
   it('DATABASE_URL pointing at a Redis port: PostgreSQL did not answer (connect timeout)', async () => {
     const url = `postgresql://root:s3cret@127.0.0.1:${redis.port}/cet`;

@@ -1,6 +1,9 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
 import { loadConfig, type Config } from '../config.ts';
 import { openDatabase, type DbHandle } from '../db/database.ts';
+import { ConnectionHealth } from '../faults/connectionHealth.ts';
+import { openRedis } from '../faults/redisConnection.ts';
 
 /**
  * What a command needs from the outside world, opened on first use and closed by main.
@@ -15,6 +18,8 @@ export class CommandContext {
   #database?: DbHandle;
   #redis: Redis[] = [];
   #closers: Array<() => Promise<void>> = [];
+  #role: 'command' | 'service' = 'command';
+  #health?: ConnectionHealth;
 
   constructor(options: {
     env?: NodeJS.ProcessEnv;
@@ -37,6 +42,7 @@ export class CommandContext {
     const c = this.config;
     this.#database ??= openDatabase(c.DATABASE_URL, {
       timeouts: { connectMs: c.PG_CONNECT_TIMEOUT_MS, statementMs: c.PG_STATEMENT_TIMEOUT_MS, lockMs: c.PG_LOCK_TIMEOUT_MS },
+      ...(this.#health ? { health: this.#health } : {}),
     });
     return this.#database;
   }
@@ -45,15 +51,23 @@ export class CommandContext {
     return this.database.db;
   }
 
-  /** A new Redis connection for BullMQ (which wants maxRetriesPerRequest: null on workers). */
+  /**
+   * For the long-running worker and scheduler, before any connection is opened: connections
+   * reconnect forever with capped back-off, and one line is logged when a service is lost and
+   * one when it is back. Returns the health that readiness reads.
+   */
+  serve(logger: Logger): ConnectionHealth {
+    this.#role = 'service';
+    this.#health ??= new ConnectionHealth({ logger, urls: { Redis: this.config.REDIS_URL, PostgreSQL: this.config.DATABASE_URL } });
+    return this.#health;
+  }
+
+  /**
+   * A new Redis connection for BullMQ (maxRetriesPerRequest: null). A command's gives up at once
+   * when Redis never answered, but rides out an outage once connected; a service's never gives up.
+   */
   redis(): Redis {
-    const connection = new Redis(this.config.REDIS_URL, {
-      maxRetriesPerRequest: null,
-      // Fail fast and clearly when Redis is down, rather than retrying forever in silence.
-      retryStrategy: (times) => (times > 3 ? null : 200 * times),
-      lazyConnect: false,
-    });
-    connection.on('error', () => {});
+    const connection = openRedis(this.config.REDIS_URL, { role: this.#role, ...(this.#health ? { health: this.#health } : {}) });
     this.#redis.push(connection);
     return connection;
   }

@@ -22,7 +22,14 @@ function describe(error: unknown, urls: { database?: string; redis?: string; con
   if (error instanceof ConfigError) return { message: error.message, exitCode: ExitCode.usage };
   const e = error as { code?: string; message?: string; syscall?: string };
   const text = (e?.message ?? String(error)).split('\n')[0] ?? '';
+  if ((error as Error)?.name === 'RedisLostError') {
+    return { message: `Redis at ${redactUrl(urls.redis)} stopped answering: ${text}. The job carries on when it is back; run the command again then (it is safe).`, exitCode: ExitCode.failed };
+  }
   const service = classifyServiceError(error, urls);
+  if ((error as Error)?.name === 'JobFailedError' && !service) {
+    // The worker's reason, already worded for the operator (or BullMQ's, after its retries).
+    return { message: /Run `|cet-uploader /.test(text) ? text : `The batch job failed: ${text}`, exitCode: ExitCode.failed };
+  }
   if (service) return { message: describeServiceError(error, service.service, service.kind, urls, urls.connectTimeoutMs), exitCode: ExitCode.failed };
   if (e?.code === '3D000') {
     return { message: `PostgreSQL has no such database (${text}) at ${redactUrl(urls.database)}. Run \`cet-uploader migrate\` first; it creates it.`, exitCode: ExitCode.failed };

@@ -1,6 +1,7 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import { userInfo } from 'node:os';
 import pg from 'pg';
+import type { ConnectionHealth } from '../faults/connectionHealth.ts';
 import type { Database } from './schema.ts';
 
 // Dates stay 'YYYY-MM-DD' text: turning them into JS Dates would put them at a local midnight
@@ -39,10 +40,9 @@ export function connectionConfig(url: string, timeouts: DbTimeouts = DEFAULT_DB_
   };
 }
 
-export function openDatabase(url: string, options: { max?: number; timeouts?: DbTimeouts } = {}): DbHandle {
+export function openDatabase(url: string, options: { max?: number; timeouts?: DbTimeouts; health?: ConnectionHealth } = {}): DbHandle {
   const pool = new pg.Pool({ ...connectionConfig(url, options.timeouts), max: options.max ?? 10 });
-  // An idle client that loses its server must not crash the process; the next query reports it.
-  pool.on('error', () => {});
+  watchPool(pool, options.health);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,
@@ -53,4 +53,36 @@ export function openDatabase(url: string, options: { max?: number; timeouts?: Db
       if (!pool.ended) await pool.end();
     },
   };
+}
+
+/**
+ * A client that loses its server, idle in the pool or checked out between queries, must not
+ * crash the process ("Unhandled 'error' event"): every client gets an error listener, and the
+ * next query on it fails (the step fails; BullMQ retries the job). With a health tracker (worker,
+ * scheduler), the loss is logged once and probed with capped back-off until PostgreSQL is back.
+ */
+function watchPool(pool: pg.Pool, health: ConnectionHealth | undefined): void {
+  let probing = false;
+  const lost = (error: Error) => {
+    if (!health || pool.ended) return;
+    health.down('PostgreSQL', pool, error.message);
+    if (probing) return;
+    probing = true;
+    void (async () => {
+      for (let attempt = 0; !pool.ended; attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, Math.min(200 * 2 ** Math.min(attempt, 10), 5_000)).unref());
+        if (pool.ended) break;
+        try {
+          await pool.query('SELECT 1');
+          health.up('PostgreSQL', pool);
+          break;
+        } catch {
+          // still down: back off and try again
+        }
+      }
+      probing = false;
+    })();
+  };
+  pool.on('error', lost);
+  pool.on('connect', (client) => client.on('error', lost));
 }

@@ -69,3 +69,9 @@ export function describeServiceError(
   if (kind === 'lost') return `The connection to ${service} at ${url} failed or was lost (${text}): is ${service} running there? Run the command again once it is, or set ${variable}.`;
   return `${service} is unreachable at ${url} (${text}). Start it, or set ${variable}.`;
 }
+
+/** A network failure or a closed connection (of either service), as opposed to a failed command. */
+export function isConnectionError(error: unknown): boolean {
+  const text = (error as ErrorLike)?.message ?? '';
+  return networkError(error) !== null || REDIS_LOST.test(text) || PG_LOST.test(text) || PG_CONNECT_TIMEOUT.test(text);
+}

@@ -1,7 +1,7 @@
 import { Queue, QueueEvents, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { BatchOutcome } from '../usecases/runBatches.ts';
-import { countLiveWorkers } from './workerPresence.ts';
+import { awaitJob } from './awaitJob.ts';
 import { jobIdFor, QUEUE_NAME, type JobName, type JobPayloads } from './jobNames.ts';
 
 export const JOB_OPTIONS = {
@@ -54,35 +54,41 @@ export async function waitForJob<N extends JobName>(queue: Queue, events: QueueE
 export interface EnqueueOptions {
   connection: () => Redis;
   prefix: string;
-  /** Starts a worker in this process; called when no worker is listening on the queue. */
+  /** Starts a worker in this process; called when no live worker would take the job. */
   startLocalWorker: () => { close(): Promise<void> };
   onProgress?: (message: string) => void;
+  /** How long Redis may stay silent during the wait before the command gives up. */
+  redisSilenceMs?: number;
 }
 
-/** Adds (or joins) the job and waits for its result, processing it here when no worker runs. */
+/**
+ * Adds (or joins) the job and waits for its result; when no live worker is there to take it (none
+ * running, or the one running it was killed), processes it here. Every wait is bounded: by a
+ * live worker's progress, by the job's lock (JOB_LOCK_MS) once its worker is gone, and by
+ * redisSilenceMs while Redis does not answer.
+ */
 export async function enqueueAndWait<N extends JobName>(name: N, payload: JobPayloads[N], options: EnqueueOptions): Promise<BatchOutcome[]> {
   const queue = openQueue(options.connection(), options.prefix);
-  const events = new QueueEvents(QUEUE_NAME, { connection: options.connection(), prefix: options.prefix });
-  // Connection errors reach the caller through the calls that failed; without listeners BullMQ
-  // would print each one's stack as well.
+  // Connection errors reach the caller through the calls that failed; without a listener
+  // BullMQ would print each one's stack as well.
   queue.on('error', () => {});
-  events.on('error', () => {});
+  const presence = options.connection();
   let localWorker: { close(): Promise<void> } | undefined;
   try {
-    await events.waitUntilReady();
-    const workersRunning = (await countLiveWorkers(options.connection(), options.prefix)) > 0;
+    await queue.waitUntilReady();
     const { job, joined } = await addOrJoinJob(queue, name, payload);
     if (joined) options.onProgress?.(`Job ${job.id} is already ${joined}; waiting for it.`);
-    if (!workersRunning) {
-      options.onProgress?.('No worker is running; processing the job in this process.');
-      localWorker = options.startLocalWorker();
-    } else if (!joined) {
-      options.onProgress?.(`Queued job ${job.id}; waiting for a worker.`);
-    }
-    return (await waitForJob(queue, events, name, payload, job)) as BatchOutcome[];
+    return (await awaitJob(name, payload, job, {
+      queue,
+      presence,
+      prefix: options.prefix,
+      startLocalWorker: () => (localWorker = options.startLocalWorker()),
+      redisSilenceMs: options.redisSilenceMs ?? 60_000,
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    })) as BatchOutcome[];
   } finally {
     await localWorker?.close();
-    await events.close();
     await queue.close();
+    presence.disconnect();
   }
 }

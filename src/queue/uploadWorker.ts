@@ -1,6 +1,7 @@
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { assertEveryJobHasOneHandler, jobHandlers, type JobHandler } from '../../jobs/index.ts';
+import { isConnectionError } from '../faults/serviceFailure.ts';
 import { unrecoverableReason } from '../faults/unrecoverable.ts';
 import type { Logger } from '../logger.ts';
 import { FilePlacementError, OutboxNotPrivateError } from '../files/atomicFile.ts';
@@ -20,19 +21,23 @@ export interface UploadWorkerOptions {
 /** A BullMQ worker for the uploads queue. close() lets the running job finish. */
 export interface UploadWorker {
   waitUntilReady(): Promise<unknown>;
-  /** Stops taking jobs and lets the running ones finish. */
-  close(): Promise<void>;
+  /** Stops taking jobs and lets the running ones finish; with force, hands them back (their lock lapses). */
+  close(force?: boolean): Promise<void>;
 }
 
 /** A BullMQ worker for the uploads queue that announces itself (see workerPresence.ts). */
 export function startUploadWorker(deps: UploadDeps, options: UploadWorkerOptions): UploadWorker {
   const worker = createUploadWorker(deps, options);
-  const presence = worker.waitUntilReady().then(() => announceWorker(options.connection.duplicate(), options.prefix));
+  const presence = worker.waitUntilReady().then(() => {
+    const connection = options.connection.duplicate();
+    connection.on('error', () => {}); // its failures surface (and are retried) in the heartbeat
+    return announceWorker(connection, options.prefix);
+  });
   return {
     waitUntilReady: () => presence,
-    async close() {
+    async close(force = false) {
       await (await presence.catch(() => undefined))?.stop();
-      await worker.close();
+      await worker.close(force);
     },
   };
 }
@@ -68,10 +73,18 @@ function createUploadWorker(deps: UploadDeps, options: UploadWorkerOptions): Wor
       prefix: options.prefix,
       concurrency: options.concurrency,
       lockDuration: options.lockDuration,
-      stalledInterval: options.lockDuration,
+      // A job whose worker died is taken over soon after its lock lapses (within 1.5 x JOB_LOCK_MS),
+      // and may be taken over a few times before BullMQ gives up on it.
+      stalledInterval: Math.max(1_000, Math.floor(options.lockDuration / 2)),
+      maxStalledCount: 3,
       autorun: true,
     },
   );
-  worker.on('error', (error) => options.logger.error({ err: error }, 'worker error'));
+  // A lost Redis connection is logged once by the connection's health (and BullMQ retries on
+  // its own); other errors are logged each time.
+  worker.on('error', (error) => {
+    if (isConnectionError(error)) options.logger.debug({ err: error }, 'worker: Redis connection error');
+    else options.logger.error({ err: error }, 'worker error');
+  });
   return worker;
 }

@@ -1,11 +1,12 @@
 import cron, { type ScheduledTask } from 'node-cron';
-import type { Queue, QueueEvents } from 'bullmq';
+import type { Queue } from 'bullmq';
 import { unsealedCycles } from '../db/cycles.ts';
 import type { Db } from '../db/database.ts';
 import { isoWeekOf } from '../domain/businessTime.ts';
 import { latestSlotAtOrBefore } from '../domain/weeklySlots.ts';
 import type { Logger } from '../logger.ts';
-import { addOrJoinJob, waitForJob } from '../queue/enqueueAndWait.ts';
+import { awaitJob } from '../queue/awaitJob.ts';
+import { addOrJoinJob } from '../queue/enqueueAndWait.ts';
 import { JobName, type JobPayloads } from '../queue/jobNames.ts';
 import type { BatchOutcome } from '../usecases/runBatches.ts';
 import { describeCycleCatchUp, summarizeCatchUp, type CycleCatchUp } from './catchUpSummary.ts';
@@ -16,7 +17,6 @@ const REPLAN_MS = 60 * 60 * 1000;
 export interface SchedulerOptions {
   db: Db;
   queue: Queue;
-  events: QueueEvents;
   cron: string;
   zone: string;
   logger: Logger;
@@ -122,13 +122,14 @@ export class UploadScheduler {
   #warnedNoWorker = false;
 
   async #addAndWait<N extends JobName>(name: N, payload: JobPayloads[N]): Promise<BatchOutcome[]> {
-    const { queue, events, logger } = this.#options;
+    const { queue, logger } = this.#options;
     const { job } = await addOrJoinJob(queue, name, payload);
     if (!this.#warnedNoWorker && (await queue.getWorkers()).length === 0) {
       this.#warnedNoWorker = true;
       logger.warn({ job: job.id }, 'no worker is running yet; waiting for one (start `cet-uploader worker`)');
     }
-    const outcomes = ((await waitForJob(queue, events, name, payload, job)) ?? []) as BatchOutcome[];
+    // Waits as long as it takes (the scheduler has nothing else to do), through Redis outages.
+    const outcomes = ((await awaitJob(name, payload, job, { queue, redisSilenceMs: Infinity, onProgress: (message) => logger.info(message) })) ?? []) as BatchOutcome[];
     logger.debug({ job: job.id, outcomes }, 'done');
     return outcomes;
   }

@@ -1,6 +1,7 @@
-import { QueueEvents } from 'bullmq';
 import { openQueue } from '../../queue/enqueueAndWait.ts';
-import { QUEUE_NAME } from '../../queue/jobNames.ts';
+import { onShutdown, within } from '../../faults/lifecycle.ts';
+import { redactUrl } from '../../faults/redact.ts';
+import { ExitCode, OperatorError } from '../errors.ts';
 import { planCatchUp } from '../../scheduler/catchUpPlan.ts';
 import { UploadScheduler } from '../../scheduler/uploadScheduler.ts';
 import { processLogger } from '../wiring.ts';
@@ -16,30 +17,35 @@ export const registerScheduler: RegisterCommand = (program, context) => {
     .action(async (options: { now?: string; once?: boolean }) => {
       const config = context.config;
       const logger = processLogger(context, 'cet-uploader-scheduler');
+      // Reconnect forever; one log line when PostgreSQL or Redis is lost, one when it is back.
+      context.serve(logger);
+      let scheduler: UploadScheduler | undefined;
+      const stopped = onShutdown(logger, async () => {
+        await scheduler?.stop();
+      });
       const startedAt = parseNow(options.now);
       const offset = startedAt.getTime() - Date.now();
       const clock = () => new Date(Date.now() + offset);
       const queue = openQueue(context.redis(), config.QUEUE_PREFIX);
-      const events = new QueueEvents(QUEUE_NAME, { connection: context.redis(), prefix: config.QUEUE_PREFIX });
+      queue.on('error', () => {}); // connection errors: logged once by the connection's health
       context.onClose(async () => {
-        await events.close();
         await queue.close();
       });
-      await events.waitUntilReady();
-      const scheduler = new UploadScheduler({ db: context.db, queue, events, cron: config.WEEKLY_CRON, zone: config.BUSINESS_TIME_ZONE, logger, clock });
+      await within(queue.waitUntilReady(), 10_000, () => new OperatorError(`Redis is unreachable at ${redactUrl(config.REDIS_URL)} (no answer within 10 s). Start it, or set REDIS_URL.`, ExitCode.failed));
+      scheduler = new UploadScheduler({ db: context.db, queue, cron: config.WEEKLY_CRON, zone: config.BUSINESS_TIME_ZONE, logger, clock });
       const plan = await planCatchUp(context.db, { cron: config.WEEKLY_CRON, zone: config.BUSINESS_TIME_ZONE }, startedAt);
       logger.info({ missedSlots: plan.slots.length, overdueFinals: plan.overdueFinals.map((c) => c.code), outbox: config.OUTBOX_DIR }, 'start-up check');
-      await scheduler.catchUp(plan);
+      const interrupted = await Promise.race([scheduler.catchUp(plan).then(() => false), stopped.then(() => true)]);
+      if (interrupted) {
+        logger.info('scheduler stopped during the catch-up; it resumes at the next start');
+        return;
+      }
       if (options.once) {
         logger.info('caught up; exiting (--once)');
         return;
       }
       scheduler.start();
-      await new Promise<void>((resolve) => {
-        process.once('SIGTERM', resolve);
-        process.once('SIGINT', resolve);
-      });
-      await scheduler.stop();
+      await stopped;
       logger.info('scheduler stopped');
     });
 };

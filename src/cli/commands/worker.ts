@@ -1,5 +1,7 @@
 import { startUploadWorker } from '../../queue/uploadWorker.ts';
-import { RefusedError } from '../errors.ts';
+import { redactUrl } from '../../faults/redact.ts';
+import { onShutdown, within } from '../../faults/lifecycle.ts';
+import { ExitCode, OperatorError, RefusedError } from '../errors.ts';
 import { processLogger, uploadDeps } from '../wiring.ts';
 import type { RegisterCommand } from './types.ts';
 
@@ -15,11 +17,18 @@ export const registerWorker: RegisterCommand = (program, context) => {
       }
       const config = context.config;
       const logger = processLogger(context, 'cet-uploader-worker');
+      // Reconnect forever; one log line when PostgreSQL or Redis is lost, one when it is back.
+      context.serve(logger);
+      let worker: ReturnType<typeof startUploadWorker> | undefined;
+      const stopped = onShutdown(logger, async (signal) => {
+        logger.info({ signal }, 'stopping: letting the running job finish (or handing it back)');
+        await worker?.close();
+      });
       const deps = uploadDeps(context);
       await context.db.selectFrom('cycle').select('id').limit(1).execute(); // fail fast: database reachable and migrated
       const connection = context.redis();
-      await connection.ping();
-      const worker = startUploadWorker(deps, {
+      await within(connection.ping(), 10_000, () => new OperatorError(`Redis is unreachable at ${redactUrl(config.REDIS_URL)} (no answer within 10 s). Start it, or set REDIS_URL.`, ExitCode.failed));
+      worker = startUploadWorker(deps, {
         connection,
         prefix: config.QUEUE_PREFIX,
         concurrency,
@@ -28,14 +37,7 @@ export const registerWorker: RegisterCommand = (program, context) => {
       });
       await worker.waitUntilReady();
       logger.info({ queue: `${config.QUEUE_PREFIX}:uploads`, concurrency, outbox: config.OUTBOX_DIR }, 'worker ready');
-      await new Promise<void>((resolve) => {
-        const stop = (signal: string) => {
-          logger.info({ signal }, 'stopping: letting the running job finish');
-          worker.close().then(resolve, resolve);
-        };
-        process.once('SIGTERM', () => stop('SIGTERM'));
-        process.once('SIGINT', () => stop('SIGINT'));
-      });
+      await stopped;
       logger.info('worker stopped');
     });
 };
