@@ -1,6 +1,7 @@
 import { validate as validateCron } from 'node-cron';
 import { IANAZone } from 'luxon';
 import * as v from 'valibot';
+import { consoleConfigEntries } from './console/config.ts';
 
 // valibot rather than zod here: every command loads the configuration, and zod alone adds
 // ~18 MB to each process against ~2 MB (measured with Node 24; issue 6's memory targets).
@@ -54,6 +55,7 @@ const configSchema = v.object({
     v.picklist(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'not one of fatal, error, warn, info, debug, trace, silent'),
     'info',
   ),
+  ...consoleConfigEntries,
 });
 
 export type Config = v.InferOutput<typeof configSchema>;
