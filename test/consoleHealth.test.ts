@@ -23,7 +23,7 @@ describe('console health and metrics', () => {
   let console_: RunningConsole;
 
   beforeAll(async () => {
-    console_ = await startConsole(env.env, env.db, { now: NOW });
+    console_ = await startConsole(env.env, env.handle, { now: NOW });
   });
   afterAll(async () => {
     await console_?.close();
@@ -41,7 +41,7 @@ describe('console health and metrics', () => {
   });
 
   it('/readyz answers 503 naming Redis when Redis is unreachable', async () => {
-    const down = await startConsole(env.env, env.db, { redisUrl: `redis://127.0.0.1:${await closedPort()}` });
+    const down = await startConsole(env.env, env.handle, { redisUrl: `redis://127.0.0.1:${await closedPort()}` });
     try {
       const ready = await fetch(`${down.url}/readyz`);
       expect(ready.status).toBe(503);
@@ -56,7 +56,7 @@ describe('console health and metrics', () => {
 
   it('/readyz answers 503 naming PostgreSQL (and the schema, unchecked) when PostgreSQL is unreachable', async () => {
     const handle = openDatabase(`postgresql://root@127.0.0.1:${await closedPort()}/nothing`);
-    const down = await startConsole(env.env, handle.db);
+    const down = await startConsole(env.env, handle);
     try {
       const ready = await fetch(`${down.url}/readyz`);
       expect(ready.status).toBe(503);

@@ -1,6 +1,8 @@
 import Table from 'cli-table3';
 import { Option, type Command } from 'commander';
 import type { CommandContext } from './context.ts';
+import { toCsv } from '../reports/csv.ts';
+import type { ReportTable } from '../reports/reportRows.ts';
 
 export type OutputFormat = 'table' | 'csv' | 'json';
 
@@ -8,10 +10,6 @@ export function formatOption(command: Command): Command {
   return command.addOption(new Option('--format <format>', 'output format').choices(['table', 'csv', 'json']).default('table'));
 }
 
-function csvField(value: unknown): string {
-  const text = value === null || value === undefined ? '' : value instanceof Date ? value.toISOString() : String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
 
 /** Rows as a table for people, or CSV / JSON for scripts. Columns are the first row's keys. */
 export function printRows(
@@ -27,8 +25,7 @@ export function printRows(
     return;
   }
   if (format === 'csv') {
-    if (keys.length) context.print(keys.map(csvField).join(','));
-    for (const row of rows) context.print(keys.map((key) => csvField(row[key])).join(','));
+    context.stdout.write(toCsv(rows, keys));
     return;
   }
   if (!rows.length) {
@@ -38,4 +35,9 @@ export function printRows(
   const table = new Table({ head: keys, style: { head: [], border: [] } });
   for (const row of rows) table.push(keys.map((key) => { const v = row[key]; return v === null || v === undefined ? '' : v instanceof Date ? v.toISOString() : String(v); }));
   context.print(table.toString());
+}
+
+/** A report of src/reports, as `report …` prints it. */
+export function printReport(context: CommandContext, report: ReportTable, format: OutputFormat): void {
+  printRows(context, report.rows, format, report.empty, report.columns);
 }

@@ -1,6 +1,5 @@
-import { describeInstant } from '../../domain/businessTime.ts';
-import { completionsInStates } from '../../db/reportsStates.ts';
-import { formatOption, printRows, type OutputFormat } from '../output.ts';
+import { heldReport } from '../../reports/reportRows.ts';
+import { formatOption, printReport, type OutputFormat } from '../output.ts';
 import { nowOption, parseNow } from '../nowOption.ts';
 import type { RegisterCommand } from './types.ts';
 
@@ -13,16 +12,6 @@ export const registerReportHeld: RegisterCommand = (report, context) => {
   ).action(async (options: { now?: string; format: OutputFormat }) => {
     const now = parseNow(options.now);
     const { BUSINESS_TIME_ZONE: zone, INTERACTIVE_HOLD_DAYS: holdDays } = context.config;
-    const rows = (await completionsInStates(context.db, { now, holdDays, zone }, ['HELD'])).map((s) => ({
-      provider_ref: s.provider_ref,
-      goc_number: s.goc_number,
-      event_ref: s.event_ref,
-      cycle: s.cycle,
-      completed_at: s.completed_at.toISOString(),
-      confirmations: s.confirmations,
-      hold_end: s.hold_end?.toISOString() ?? '',
-      hold_end_local: s.hold_end ? describeInstant(s.hold_end, zone) : '',
-    }));
-    printRows(context, rows, options.format, `No interactive completion is held at ${describeInstant(now, zone)}.`);
+    printReport(context, await heldReport(context.db, { now, holdDays, zone }), options.format);
   });
 };
