@@ -10,7 +10,6 @@ export function formatOption(command: Command): Command {
   return command.addOption(new Option('--format <format>', 'output format').choices(['table', 'csv', 'json']).default('table'));
 }
 
-
 /** Rows as a table for people, or CSV / JSON for scripts. Columns are the first row's keys. */
 export function printRows(
   context: CommandContext,

@@ -1,6 +1,9 @@
+import { safeTextField } from '../format/safeText.ts';
+
+/** A cell of CSV for people: Safe text (upload-file.md), then RFC 4180 quoting. */
 function csvField(value: unknown): string {
   const text = value === null || value === undefined ? '' : value instanceof Date ? value.toISOString() : String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+  return safeTextField(text);
 }
 
 /**
