@@ -124,3 +124,13 @@ export function latestReportableReadyDay(today: string): string {
   const earliest = subtractWorkingDays(lastDeadline, SLA_WORKING_DAYS);
   return step(addWorkingDays(earliest, 1), -1);
 }
+
+/**
+ * The latest ready day whose completion is OVERDUE on `today` (its deadline, a working day, is
+ * before today): a completion is overdue exactly when its ready day is on or before this day.
+ */
+export function latestOverdueReadyDay(today: string): string {
+  const lastMissedDeadline = subtractWorkingDays(today, 1);
+  const earliest = subtractWorkingDays(lastMissedDeadline, SLA_WORKING_DAYS);
+  return step(addWorkingDays(earliest, 1), -1);
+}

@@ -4,6 +4,7 @@ import {
   assessSla,
   bankHolidays,
   isWorkingDay,
+  latestOverdueReadyDay,
   latestReportableReadyDay,
   slaDeadline,
   subtractWorkingDays,
@@ -63,6 +64,16 @@ describe('working days of England and Wales', () => {
       for (const ready of dates(addDays(today, -30), today)) {
         const reported = assessSla(ready, today).standing !== 'IN_TIME';
         expect(reported, `ready ${ready}, today ${today}, limit ${limit}`).toBe(ready <= limit);
+      }
+    }
+  });
+
+  it('latestOverdueReadyDay agrees with assessSla for every day around both holiday seasons and weekends', () => {
+    for (const today of dates('2021-03-20', '2021-04-20').concat(dates('2021-12-15', '2022-01-15'), dates('2022-04-05', '2022-04-25'))) {
+      const limit = latestOverdueReadyDay(today);
+      for (const ready of dates(addDays(today, -30), today)) {
+        const overdue = assessSla(ready, today).standing === 'OVERDUE';
+        expect(overdue, `ready ${ready}, today ${today}, limit ${limit}`).toBe(ready <= limit);
       }
     }
   });
