@@ -4,8 +4,9 @@ import { completionStatesSql, type CompletionStateRow } from '../src/db/completi
 import { listCycles } from '../src/db/cycles.ts';
 import { pendingStatesSql, type PendingStateRow } from '../src/db/pendingStates.ts';
 import { countStates } from '../src/db/stateCounts.ts';
-import { businessDate } from '../src/domain/businessTime.ts';
-import { assessSla, latestOverdueReadyDay, latestReportableReadyDay } from '../src/domain/workingDays.ts';
+import { slaRowsSql } from '../src/db/reportQueries.ts';
+import { addDays, businessDate } from '../src/domain/businessTime.ts';
+import { assessSla, latestOverdueReadyDay, latestReportableReadyDay, workingDayCalendar } from '../src/domain/workingDays.ts';
 import { seedCompletion, seedConfirmation, seedCycle, seedEvent, seedRegistrant } from './support/seed.ts';
 import { useTestEnvironment } from './support/testEnvironment.ts';
 
@@ -145,5 +146,27 @@ describe('set-based states and counts', () => {
     expect([...seen].sort()).toEqual(
       ['ACCEPTED', 'AFTER_CUTOFF', 'CARRIED', 'HELD', 'LATE', 'NOT_QUEUED', 'NO_OPEN_CYCLE', 'QUARANTINED', 'REJECTED', 'WAITING'],
     );
+  });
+
+  it('gives the SLA rows, deadlines and working days left of the day-by-day walk, from the calendar of working-day ordinals', async () => {
+    const cycles = await listCycles(env.db);
+    let rowsSeen = 0;
+    for (const now of NOWS) {
+      const today = businessDate(new Date(now), ZONE);
+      const reportableReadyDay = latestReportableReadyDay(today);
+      const expected = (await perRow(now))
+        .filter((s) => s.ready_on !== null && s.ready_on <= reportableReadyDay)
+        .sort((a, b) => a.completed_at.getTime() - b.completed_at.getTime() || (a.provider_ref < b.provider_ref ? -1 : 1))
+        .map((s) => {
+          const sla = assessSla(s.ready_on!, today);
+          return [s.provider_ref, sla.standing, s.state, s.ready_on, sla.deadline, sla.workingDaysLeft + 0];
+        });
+      const calendar = workingDayCalendar(addDays('2019-01-01', -366), addDays(today, 62));
+      const at = { now: new Date(now), holdDays: HOLD, zone: ZONE };
+      const { rows } = await slaRowsSql(cycles, at, { today, reportableReadyDay, workingDays: 10, calendar }).execute(env.db);
+      expect(rows.map((r) => [r.provider_ref, r.standing, r.state, r.ready_on, r.deadline, r.working_days_left]), now).toEqual(expected);
+      rowsSeen += rows.length;
+    }
+    expect(rowsSeen).toBeGreaterThan(40);
   });
 });
