@@ -10,7 +10,7 @@ export function formatOption(command: Command): Command {
 }
 
 /** A cell of CSV for people: Safe text (upload-file.md), then RFC 4180 quoting. */
-function csvField(value: unknown): string {
+export function csvField(value: unknown): string {
   const text = value === null || value === undefined ? '' : value instanceof Date ? value.toISOString() : String(value);
   return safeTextField(text);
 }

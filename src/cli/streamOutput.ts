@@ -1,11 +1,6 @@
 import { once } from 'node:events';
 import type { CommandContext } from './context.ts';
-import { printRows, type OutputFormat } from './output.ts';
-
-function csvField(value: unknown): string {
-  const text = value === null || value === undefined ? '' : value instanceof Date ? value.toISOString() : String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
+import { csvField, printRows, type OutputFormat } from './output.ts';
 
 /**
  * Rows as they come from the database: CSV and JSON are written row by row (waiting for the
