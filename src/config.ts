@@ -1,6 +1,7 @@
 import { validate as validateCron } from 'node-cron';
 import { IANAZone } from 'luxon';
 import * as v from 'valibot';
+import { reminderConfigEntries } from './reminders/config.ts';
 
 // valibot rather than zod here: every command loads the configuration, and zod alone adds
 // ~18 MB to each process against ~2 MB (measured with Node 24; issue 6's memory targets).
@@ -54,6 +55,7 @@ const configSchema = v.object({
     v.picklist(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'not one of fatal, error, warn, info, debug, trace, silent'),
     'info',
   ),
+  ...reminderConfigEntries,
 });
 
 export type Config = v.InferOutput<typeof configSchema>;
@@ -80,7 +82,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   throw new ConfigError(
     parsed.issues.map((issue) => {
       const key = String(v.getDotPath(issue) ?? '');
-      return `${key}: ${issue.message} (got ${JSON.stringify(present[key])})`;
+      // SMTP_URL may hold a password: never shown.
+      return key === 'SMTP_URL' ? `${key}: ${issue.message} (value not shown)` : `${key}: ${issue.message} (got ${JSON.stringify(present[key])})`;
     }),
   );
 }

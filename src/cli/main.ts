@@ -17,6 +17,7 @@ const VERBS: ReadonlyArray<[string, () => Promise<RegisterCommand>]> = [
   ['status', async () => (await import('./commands/status.ts')).registerStatus],
   ['trace', async () => (await import('./commands/trace.ts')).registerTrace],
   ['report', async () => (await import('./commands/report.ts')).registerReport],
+  ['remind', async () => (await import('./commands/remind.ts')).registerRemind],
   ['requirements', async () => (await import('./commands/requirements.ts')).registerRequirements],
   ['demo', async () => (await import('./commands/demo.ts')).registerDemo],
 ];

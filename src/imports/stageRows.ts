@@ -1,6 +1,6 @@
 import { Transform, type TransformCallback } from 'node:stream';
 import { matchHeader } from '../domain/importHeader.ts';
-import { CHECK_ROW, IMPORT_COLUMNS, type ImportKind } from '../domain/importRows.ts';
+import { CHECK_ROW, IMPORT_COLUMNS, OPTIONAL_COLUMNS, type ImportKind } from '../domain/importRows.ts';
 import { copyField } from './copyText.ts';
 import { UnusableFileError } from './errors.ts';
 
@@ -62,7 +62,7 @@ export class StageRows extends Transform {
 
   #readHeader(record: string[]): Error | null {
     const columns = IMPORT_COLUMNS[this.kind];
-    const match = matchHeader(record, columns);
+    const match = matchHeader(record, columns, OPTIONAL_COLUMNS[this.kind]);
     if (!match.ok) {
       return new UnusableFileError(`${match.problems.join('; ')} (a ${this.kind} file has the columns ${columns.join(', ')})`);
     }
@@ -78,7 +78,7 @@ export class StageRows extends Transform {
     let values: ReadonlyArray<string | null>;
     let extra = '\\N';
     if (record.length === this.#width) {
-      const fields = positions.map((p) => record[p]!.trim());
+      const fields = positions.map((p) => (p < 0 ? '' : record[p]!.trim()));
       ({ codes, values } = CHECK_ROW[this.kind](fields, this.nowMs));
     } else {
       codes = ['WRONG_FIELD_COUNT'];
@@ -87,6 +87,10 @@ export class StageRows extends Transform {
     }
     let text = `${line}\t{${codes.join(',')}}\t${extra}`;
     for (let i = 0; i < positions.length; i++) {
+      if (positions[i]! < 0) {
+        text += '\t\\N\t\\N'; // a left-out optional column: nothing given
+        continue;
+      }
       const raw = record[positions[i]!] ?? null;
       const value = values[i] ?? null;
       text += `\t${raw === value ? '\\N' : copyField(raw)}\t${copyField(value)}`;

@@ -1,0 +1,74 @@
+import { QueueEvents, type Job, type Queue } from 'bullmq';
+import { countLiveWorkers } from '../queue/workerPresence.ts';
+import { smtpMailer } from '../reminders/mailer.ts';
+import type { ReminderJobDeps } from '../reminders/reminderJobDeps.ts';
+import { listReminders, type ReminderListRow } from '../reminders/reminderQueries.ts';
+import { openReminderQueue, REMINDER_QUEUE, startReminderWorker } from '../reminders/reminderQueue.ts';
+import type { CommandContext } from './context.ts';
+import { processLogger } from './wiring.ts';
+
+/** The reminders queue of this installation, closed with the command. */
+export function reminderQueue(context: CommandContext): Queue {
+  const queue = openReminderQueue(context.redis(), context.config.QUEUE_PREFIX);
+  context.onClose(() => queue.close());
+  return queue;
+}
+
+/** Wires the reminders' jobs to this process's database, queue and SMTP settings. */
+export function reminderJobDeps(context: CommandContext, queue: Queue): ReminderJobDeps {
+  const config = context.config;
+  let send: ReminderJobDeps['send'];
+  if (config.SMTP_URL) {
+    const mailer = smtpMailer(config.SMTP_URL);
+    context.onClose(async () => mailer.close());
+    send = { db: context.db, mailer, mailFrom: config.MAIL_FROM, providerName: config.PROVIDER_NAME, zone: config.BUSINESS_TIME_ZONE, clock: () => new Date() };
+  }
+  return {
+    db: context.db,
+    holdDays: config.INTERACTIVE_HOLD_DAYS,
+    queue,
+    sendOptions: { attempts: config.MAIL_ATTEMPTS, retryDelayMs: config.MAIL_RETRY_DELAY_MS },
+    send,
+  };
+}
+
+/** A reminders worker in this process, closed with the command. */
+export function startLocalReminderWorker(context: CommandContext, deps: ReminderJobDeps, loggerName: string) {
+  const config = context.config;
+  const worker = startReminderWorker(deps, {
+    connection: context.redis(),
+    prefix: config.QUEUE_PREFIX,
+    perMinute: config.MAIL_PER_MINUTE,
+    lockDuration: config.JOB_LOCK_MS,
+    logger: processLogger(context, loggerName),
+  });
+  context.onClose(() => worker.close());
+  return worker;
+}
+
+/**
+ * Waits for the send jobs to finish (sent, or attempts spent), processing them here when no
+ * worker is running; returns the reminders as they then stand.
+ */
+export async function waitForSends(context: CommandContext, deps: ReminderJobDeps, jobs: Job[], progress: (line: string) => void): Promise<ReminderListRow[]> {
+  if (!jobs.length) return [];
+  const config = context.config;
+  const events = new QueueEvents(REMINDER_QUEUE, { connection: context.redis(), prefix: config.QUEUE_PREFIX });
+  try {
+    await events.waitUntilReady();
+    if ((await countLiveWorkers(context.redis(), config.QUEUE_PREFIX)) === 0) {
+      progress('No worker is running; sending in this process.');
+      startLocalReminderWorker(context, deps, 'cet-uploader-remind');
+    } else {
+      progress(`Queued ${jobs.length} message(s) for the running worker; waiting for them.`);
+    }
+    for (const job of jobs) {
+      // A job that failed for good leaves its reminder FAILED, which the listing shows.
+      await job.waitUntilFinished(events).catch(() => undefined);
+    }
+  } finally {
+    await events.close();
+  }
+  const ids = new Set(jobs.map((job) => String((job.data as { reminderId: string }).reminderId)));
+  return (await listReminders(context.db)).filter((row) => ids.has(row.id));
+}
