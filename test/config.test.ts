@@ -14,6 +14,12 @@ describe('loadConfig', () => {
       INTERACTIVE_HOLD_DAYS: 14,
       JOB_LOCK_MS: 30_000,
       LOG_LEVEL: 'info',
+      // Reminders (src/reminders/config.ts)
+      MAIL_FROM: 'cet-uploader@localhost.localdomain',
+      PROVIDER_NAME: 'Your CET provider',
+      MAIL_PER_MINUTE: 120,
+      MAIL_ATTEMPTS: 8,
+      MAIL_RETRY_DELAY_MS: 30_000,
     });
   });
 

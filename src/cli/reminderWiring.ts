@@ -5,7 +5,7 @@ import type { ReminderJobDeps } from '../reminders/reminderJobDeps.ts';
 import { listReminders, type ReminderListRow } from '../reminders/reminderQueries.ts';
 import { openReminderQueue, REMINDER_QUEUE, startReminderWorker } from '../reminders/reminderQueue.ts';
 import type { CommandContext } from './context.ts';
-import { processLogger } from './wiring.ts';
+import { createLogger } from '../logger.ts';
 
 /** The reminders queue of this installation, closed with the command. */
 export function reminderQueue(context: CommandContext): Queue {
@@ -32,7 +32,7 @@ export function reminderJobDeps(context: CommandContext, queue: Queue): Reminder
   };
 }
 
-/** A reminders worker in this process, closed with the command. */
+/** A reminders worker in this process, closed with the command; it logs to stderr (stdout holds the listing). */
 export function startLocalReminderWorker(context: CommandContext, deps: ReminderJobDeps, loggerName: string) {
   const config = context.config;
   const worker = startReminderWorker(deps, {
@@ -40,7 +40,7 @@ export function startLocalReminderWorker(context: CommandContext, deps: Reminder
     prefix: config.QUEUE_PREFIX,
     perMinute: config.MAIL_PER_MINUTE,
     lockDuration: config.JOB_LOCK_MS,
-    logger: processLogger(context, loggerName),
+    logger: createLogger(loggerName, config.LOG_LEVEL, context.stderr),
   });
   context.onClose(() => worker.close());
   return worker;

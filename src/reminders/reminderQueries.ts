@@ -122,3 +122,14 @@ export async function countByStatus(db: Db): Promise<Record<ReminderStatus, numb
   for (const row of rows) counts[row.status] = row.n;
   return counts;
 }
+
+/** "PEER_CONFIRMATION MIDDLE SENT 2021-11-08T10:00:00.000Z", per provider_ref, for `trace`. */
+export async function remindersAbout(db: Db, providerRefs: readonly string[]): Promise<Map<string, string>> {
+  if (!providerRefs.length) return new Map();
+  const result = await sql<{ provider_ref: string; text: string }>`
+    SELECT c.provider_ref, string_agg(m.kind || ' ' || i.stage || ' ' || m.status || ' ' || to_char(m.due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), '; ' ORDER BY m.due_at, m.id) AS text
+      FROM reminder_item i JOIN reminder m ON m.id = i.reminder_id JOIN completion c ON c.id = i.completion_id
+     WHERE c.provider_ref = ANY (${[...providerRefs]}::text[])
+     GROUP BY c.provider_ref`.execute(db);
+  return new Map(result.rows.map((row) => [row.provider_ref, row.text]));
+}

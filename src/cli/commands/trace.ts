@@ -3,6 +3,7 @@ import { normaliseGocNumber } from '../../domain/gocNumber.ts';
 import { completionStatesSql, type CompletionStateRow } from '../../db/completionStates.ts';
 import { findCompletionByRef, findRegistrantByGocNumber, importRejectsFor } from '../../db/reportsTraceLookup.ts';
 import { sql } from 'kysely';
+import { remindersAbout } from '../../reminders/reminderQueries.ts';
 import { RefusedError } from '../errors.ts';
 import { formatOption, printRows, type OutputFormat } from '../output.ts';
 import { nowOption, parseNow } from '../nowOption.ts';
@@ -41,6 +42,7 @@ export const registerTrace: RegisterCommand = (program, context) => {
           ', and no import row was rejected under it.',
       );
     }
+    const reminders = await remindersAbout(context.db, states.map((s) => s.provider_ref));
     const rows = [
       ...states.map((s) => ({
         provider_ref: s.provider_ref,
@@ -60,7 +62,8 @@ export const registerTrace: RegisterCommand = (program, context) => {
         ack: s.ack_status ?? '',
         ack_code: s.ack_code ?? '',
         correction_pending: s.correction_pending ? 'yes' : 'no',
-        detail: describeState(s, zone, now),
+        detail: describeState(s, zone, now) + (reminders.has(s.provider_ref) ? `; reminders: ${reminders.get(s.provider_ref)}` : ''),
+        reminders: reminders.get(s.provider_ref) ?? '',
       })),
       ...rejects.map((j) => ({
         provider_ref: j.row_key ?? '',
@@ -80,6 +83,7 @@ export const registerTrace: RegisterCommand = (program, context) => {
         ack: '',
         ack_code: j.codes.join(';'),
         correction_pending: '',
+        reminders: '',
         detail: `refused at import ${describeInstant(j.imported_at, zone)}: ${j.codes.join(', ')}: ${j.message}`,
       })),
     ];
