@@ -6,6 +6,7 @@ import { latestBatches, type BatchView } from '../db/batches.ts';
 import { listCycles } from '../db/cycles.ts';
 import type { Db } from '../db/database.ts';
 import { countStates, slaCandidates } from '../db/reportsStates.ts';
+import { outboxFileWarnings } from '../outbox/fileWarnings.ts';
 import { reminderWarnings } from '../reminders/statusWarnings.ts';
 
 /** The inputs every part of the status needs. */
@@ -14,6 +15,8 @@ export interface StatusAt {
   zone: string;
   holdDays: number;
   weeklyCron: string;
+  /** Where upload files are written; sources that check files skip when it is absent. */
+  outboxDir?: string;
 }
 
 /** One warning: a stable code for machines (status --check, the console, metrics) and a line for people. */
@@ -72,7 +75,7 @@ const cutoffWithoutFinal: WarningSource = async (_db, at, report) =>
         `without a FINAL batch: run \`cet-uploader upload final --cycle ${cycle.code}\`.`,
     }));
 
-export const WARNING_SOURCES: readonly WarningSource[] = [cutoffWithoutFinal, reminderWarnings];
+export const WARNING_SOURCES: readonly WarningSource[] = [cutoffWithoutFinal, outboxFileWarnings, reminderWarnings];
 
 /** Everything `status` says, as typed values; rendering is the caller's. */
 export async function collectStatus(db: Db, at: StatusAt, sources: readonly WarningSource[] = WARNING_SOURCES): Promise<StatusReport> {
