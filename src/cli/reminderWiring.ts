@@ -1,9 +1,12 @@
-import { QueueEvents, type Job, type Queue } from 'bullmq';
+import { Job, type Queue } from 'bullmq';
+
+/** How long `remind` waits for a refused message's next attempt before leaving it to a worker. */
+const WAIT_FOR_RETRY_MS = 30_000;
 import { countLiveWorkers } from '../queue/workerPresence.ts';
 import { smtpMailer } from '../reminders/mailer.ts';
 import type { ReminderJobDeps } from '../reminders/reminderJobDeps.ts';
 import { listReminders, type ReminderListRow } from '../reminders/reminderQueries.ts';
-import { openReminderQueue, REMINDER_QUEUE, startReminderWorker } from '../reminders/reminderQueue.ts';
+import { openReminderQueue, startReminderWorker } from '../reminders/reminderQueue.ts';
 import type { CommandContext } from './context.ts';
 import { createLogger } from '../logger.ts';
 
@@ -53,21 +56,37 @@ export function startLocalReminderWorker(context: CommandContext, deps: Reminder
 export async function waitForSends(context: CommandContext, deps: ReminderJobDeps, jobs: Job[], progress: (line: string) => void): Promise<ReminderListRow[]> {
   if (!jobs.length) return [];
   const config = context.config;
-  const events = new QueueEvents(REMINDER_QUEUE, { connection: context.redis(), prefix: config.QUEUE_PREFIX });
-  try {
-    await events.waitUntilReady();
+  {
     if ((await countLiveWorkers(context.redis(), config.QUEUE_PREFIX)) === 0) {
       progress('No worker is running; sending in this process.');
       startLocalReminderWorker(context, deps, 'cet-uploader-remind');
     } else {
       progress(`Queued ${jobs.length} message(s) for the running worker; waiting for them.`);
     }
-    for (const job of jobs) {
-      // A job that failed for good leaves its reminder FAILED, which the listing shows.
-      await job.waitUntilFinished(events).catch(() => undefined);
+    // Until each job has finished (a job that failed for good leaves its reminder FAILED, which
+    // the listing shows), or waits to be retried later than WAIT_FOR_RETRY_MS from now: that
+    // retry is a worker's (or the next `remind`'s), and the reminder is listed as DUE.
+    let open = [...jobs];
+    const deferred: string[] = [];
+    while (open.length) {
+      const still: Job[] = [];
+      for (const job of open) {
+        const fresh = await Job.fromId(deps.queue, job.id!);
+        const state = fresh ? await fresh.getState() : 'unknown';
+        if (state === 'completed' || state === 'failed' || state === 'unknown') continue;
+        if (state === 'delayed' && fresh) {
+          const nextDelay = deps.sendOptions.retryDelayMs * 2 ** Math.max(0, fresh.attemptsMade - 1);
+          if (nextDelay > WAIT_FOR_RETRY_MS) {
+            deferred.push(String(fresh.id));
+            continue;
+          }
+        }
+        still.push(job);
+      }
+      open = still;
+      if (open.length) await new Promise((resolve) => setTimeout(resolve, 200));
     }
-  } finally {
-    await events.close();
+    if (deferred.length) progress(`${deferred.length} message(s) refused for now; they are retried with back-off by a worker (or the next \`remind\`).`);
   }
   const ids = new Set(jobs.map((job) => String((job.data as { reminderId: string }).reminderId)));
   return (await listReminders(context.db)).filter((row) => ids.has(row.id));
