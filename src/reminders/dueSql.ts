@@ -38,7 +38,7 @@ export interface DueOptions {
   holdDays: number;
 }
 
-function peerDueSql({ now, holdDays }: DueOptions): RawBuilder<unknown> {
+export function peerDueSql({ now, holdDays }: DueOptions): RawBuilder<unknown> {
   const at = now.toISOString();
   return sql`
     SELECT 'PEER_CONFIRMATION'::text AS kind, s.registrant_id, s.cycle_id, s.completion_id,
@@ -51,13 +51,14 @@ function peerDueSql({ now, holdDays }: DueOptions): RawBuilder<unknown> {
             SELECT c.id AS completion_id, c.registrant_id, cy.id AS cycle_id, c.completed_at,
                    c.completed_at + make_interval(hours => ${holdDays * 12}) AS middle_at,
                    least(c.completed_at + make_interval(hours => ${holdDays * 24}), cy.final_cutoff) AS deadline
+              -- Driven by the pending completions, few whatever the history (OFFSET 0 keeps the
+              -- planner from scanning all of completion instead).
               FROM upload_pending p
-              JOIN completion c ON c.id = p.completion_id
+              CROSS JOIN LATERAL (SELECT * FROM completion c0 WHERE c0.id = p.completion_id AND c0.completed_at <= ${at}::timestamptz OFFSET 0) c
               JOIN event e ON e.id = c.event_id AND e.interactive
               JOIN registrant r ON r.id = c.registrant_id
               JOIN cycle cy ON c.completed_at >= cy.starts_at AND c.completed_at < cy.final_cutoff
-             WHERE c.completed_at <= ${at}::timestamptz
-               AND NOT EXISTS (SELECT 1 FROM batch b WHERE b.cycle_id = cy.id AND b.kind = 'FINAL')
+             WHERE NOT EXISTS (SELECT 1 FROM batch b WHERE b.cycle_id = cy.id AND b.kind = 'FINAL')
                AND ${stillValidSql()}
                AND (SELECT count(DISTINCT f.party) FROM confirmation f
                      WHERE f.completion_id = c.id
@@ -71,7 +72,7 @@ function peerDueSql({ now, holdDays }: DueOptions): RawBuilder<unknown> {
             AND i.stage = CASE WHEN s.last_at <= ${at}::timestamptz THEN 'BEFORE_DEADLINE' ELSE 'MIDDLE' END)`;
 }
 
-function acceptDueSql({ now }: DueOptions): RawBuilder<unknown> {
+export function acceptDueSql({ now }: DueOptions): RawBuilder<unknown> {
   const at = now.toISOString();
   return sql`
     SELECT 'ACCEPT_PENDING_POINTS'::text AS kind, c.registrant_id, f.cycle_id, bi.completion_id,
@@ -89,15 +90,20 @@ function acceptDueSql({ now }: DueOptions): RawBuilder<unknown> {
 }
 
 /** Everything due at `now` that has no reminder yet, one row per completion (dry run). */
-export async function listDue(db: Db, options: DueOptions): Promise<Array<DueItem & { email: string | null; goc_number: string; provider_ref: string }>> {
-  const result = await sql<DueItem & { email: string | null; goc_number: string; provider_ref: string }>`
+export async function listDue(db: Db, options: DueOptions): Promise<Array<DueItem & { email: string | null; goc_number: string; provider_ref: string | null }>> {
+  const result = await sql<DueItem & { email: string | null; goc_number: string; provider_ref: string | null }>`
     SELECT d.kind, d.registrant_id, d.cycle_id, d.completion_id, d.stage, d.due_at, d.deadline,
            r.email, r.goc_number, c.provider_ref
       FROM (SELECT kind, registrant_id, cycle_id, completion_id, stage, due_at, deadline FROM (${peerDueSql(options)}) p
             UNION ALL
-            SELECT kind, registrant_id, cycle_id, completion_id, stage, due_at, deadline FROM (${acceptDueSql(options)}) a) d
+            -- ACCEPT_PENDING_POINTS: the items it lists, or the registrant alone when it lists none.
+            SELECT kind, registrant_id, cycle_id, CASE WHEN listed THEN completion_id END, stage, due_at, deadline
+              FROM (SELECT a.*, bool_or(listed) OVER (PARTITION BY registrant_id, cycle_id) AS lists_any,
+                           row_number() OVER (PARTITION BY registrant_id, cycle_id) AS nth
+                      FROM (${acceptDueSql(options)}) a) a
+             WHERE listed OR (NOT lists_any AND nth = 1)) d
       JOIN registrant r ON r.id = d.registrant_id
-      JOIN completion c ON c.id = d.completion_id
+      LEFT JOIN completion c ON c.id = d.completion_id
      ORDER BY r.goc_number, d.kind, c.provider_ref`.execute(db);
   return result.rows;
 }
