@@ -116,8 +116,11 @@ export async function dueReminderIds(db: Db): Promise<string[]> {
   return rows.map((row) => row.id);
 }
 
-export async function countByStatus(db: Db): Promise<Record<ReminderStatus, number>> {
-  const rows = await db.selectFrom('reminder').select(['status', sql<number>`count(*)::int`.as('n')]).groupBy('status').execute();
+/** Reminders by status; with `deadlineAfter`, only those whose deadline is still ahead of it. */
+export async function countByStatus(db: Db, deadlineAfter?: Date): Promise<Record<ReminderStatus, number>> {
+  let query = db.selectFrom('reminder').select(['status', sql<number>`count(*)::int`.as('n')]).groupBy('status');
+  if (deadlineAfter) query = query.where('deadline', '>', deadlineAfter);
+  const rows = await query.execute();
   const counts: Record<ReminderStatus, number> = { DUE: 0, SENT: 0, FAILED: 0, UNREACHABLE: 0 };
   for (const row of rows) counts[row.status] = row.n;
   return counts;

@@ -86,6 +86,9 @@ describe('ACCEPT_PENDING_POINTS, the worked example', () => {
     expect(await smtp.received()).toHaveLength(3);
     const status = await cli(['status', '--now', '2021-12-31T13:00:00Z']);
     expect(status.stdout + status.stderr).toMatch(/1 reminder\(s\) UNREACHABLE/);
+    // After the deadline there is nothing left to do: listed, no longer a warning.
+    const later = await cli(['status', '--now', '2022-01-01T00:00:00Z']);
+    expect(later.stdout + later.stderr).not.toMatch(/UNREACHABLE/);
     const trace = await cli(['trace', 'EX-8', '--now', '2021-12-31T13:00:00Z', '--format', 'json']);
     expect(JSON.parse(trace.stdout)[0].reminders).toMatch(/^ACCEPT_PENDING_POINTS UPLOADED UNREACHABLE 2021-12-30T12:00:00Z$/);
   });
