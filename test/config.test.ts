@@ -21,6 +21,9 @@ describe('loadConfig', () => {
       MAIL_PER_MINUTE: 120,
       MAIL_ATTEMPTS: 8,
       MAIL_RETRY_DELAY_MS: 30_000,
+      PG_CONNECT_TIMEOUT_MS: 10_000,
+      PG_STATEMENT_TIMEOUT_MS: 900_000,
+      PG_LOCK_TIMEOUT_MS: 300_000,
     });
   });
 
