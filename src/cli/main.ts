@@ -22,6 +22,8 @@ const VERBS: ReadonlyArray<[string, () => Promise<RegisterCommand>]> = [
   ['remind', async () => (await import('./commands/remind.ts')).registerRemind],
   ['requirements', async () => (await import('./commands/requirements.ts')).registerRequirements],
   ['demo', async () => (await import('./commands/demo.ts')).registerDemo],
+  ['serve', async () => (await import('./commands/serve.ts')).registerServe],
+  ['console-user', async () => (await import('./commands/consoleUser.ts')).registerConsoleUser],
 ];
 
 /**

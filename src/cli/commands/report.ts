@@ -1,3 +1,4 @@
+import { registerReportAudit } from './reportAudit.ts';
 import { registerReportHeld } from './reportHeld.ts';
 import { registerReportLate } from './reportLate.ts';
 import { registerReportRejected } from './reportRejected.ts';
@@ -9,8 +10,8 @@ import type { RegisterCommand } from './types.ts';
 export const registerReport: RegisterCommand = (program, context, setExit) => {
   const report = program
     .command('report')
-    .description('lists held, late, rejected (by the regulator), rejects (refused at import), sla, reminders');
-  for (const register of [registerReportHeld, registerReportLate, registerReportRejected, registerReportRejects, registerReportSla, registerReportReminders]) {
+    .description('lists held, late, rejected (by the regulator), rejects (refused at import), sla, audit (console), reminders');
+  for (const register of [registerReportHeld, registerReportLate, registerReportRejected, registerReportRejects, registerReportSla, registerReportAudit, registerReportReminders]) {
     register(report, context, setExit);
   }
 };
