@@ -5,6 +5,7 @@ import { ExitCode, OperatorError } from '../errors.ts';
 import { planCatchUp } from '../../scheduler/catchUpPlan.ts';
 import { UploadScheduler } from '../../scheduler/uploadScheduler.ts';
 import { processLogger } from '../wiring.ts';
+import { openReminderQueue } from '../../reminders/reminderQueue.ts';
 import { parseNow } from '../nowOption.ts';
 import type { RegisterCommand } from './types.ts';
 
@@ -32,7 +33,10 @@ export const registerScheduler: RegisterCommand = (program, context) => {
         await queue.close();
       });
       await within(queue.waitUntilReady(), 10_000, () => new OperatorError(`Redis is unreachable at ${redactUrl(config.REDIS_URL)} (no answer within 10 s). Start it, or set REDIS_URL.`, ExitCode.failed));
-      scheduler = new UploadScheduler({ db: context.db, queue, cron: config.WEEKLY_CRON, zone: config.BUSINESS_TIME_ZONE, logger, clock });
+      const reminderQueue = openReminderQueue(context.redis(), config.QUEUE_PREFIX);
+      reminderQueue.on('error', () => {}); // connection errors: logged once by the connection's health
+      context.onClose(() => reminderQueue.close());
+      scheduler = new UploadScheduler({ db: context.db, queue, cron: config.WEEKLY_CRON, zone: config.BUSINESS_TIME_ZONE, logger, clock, reminderQueue });
       const plan = await planCatchUp(context.db, { cron: config.WEEKLY_CRON, zone: config.BUSINESS_TIME_ZONE }, startedAt);
       logger.info({ missedSlots: plan.slots.length, overdueFinals: plan.overdueFinals.map((c) => c.code), outbox: config.OUTBOX_DIR }, 'start-up check');
       const interrupted = await Promise.race([scheduler.catchUp(plan).then(() => false), stopped.then(() => true)]);

@@ -3,6 +3,8 @@ import { redactUrl } from '../../faults/redact.ts';
 import { onShutdown, within } from '../../faults/lifecycle.ts';
 import { ExitCode, OperatorError, RefusedError } from '../errors.ts';
 import { processLogger, uploadDeps } from '../wiring.ts';
+import { reminderJobDeps, reminderQueue } from '../reminderWiring.ts';
+import { startReminderWorker } from '../../reminders/reminderQueue.ts';
 import type { RegisterCommand } from './types.ts';
 
 export const registerWorker: RegisterCommand = (program, context) => {
@@ -20,9 +22,10 @@ export const registerWorker: RegisterCommand = (program, context) => {
       // Reconnect forever; one log line when PostgreSQL or Redis is lost, one when it is back.
       context.serve(logger);
       let worker: ReturnType<typeof startUploadWorker> | undefined;
+      let reminders: ReturnType<typeof startReminderWorker> | undefined;
       const stopped = onShutdown(logger, async (signal) => {
         logger.info({ signal }, 'stopping: letting the running job finish (or handing it back)');
-        await worker?.close();
+        await Promise.all([worker?.close(), reminders?.close()]);
       });
       const deps = uploadDeps(context);
       await context.db.selectFrom('cycle').select('id').limit(1).execute(); // fail fast: database reachable and migrated
@@ -36,6 +39,15 @@ export const registerWorker: RegisterCommand = (program, context) => {
         logger,
       });
       await worker.waitUntilReady();
+      // The reminders queue: hourly ticks and rate-limited sends (src/reminders/).
+      reminders = startReminderWorker(reminderJobDeps(context, reminderQueue(context)), {
+        connection: context.redis(),
+        prefix: config.QUEUE_PREFIX,
+        perMinute: config.MAIL_PER_MINUTE,
+        lockDuration: config.JOB_LOCK_MS,
+        logger,
+      });
+      await reminders.waitUntilReady();
       logger.info({ queue: `${config.QUEUE_PREFIX}:uploads`, concurrency, outbox: config.OUTBOX_DIR }, 'worker ready');
       await stopped;
       logger.info('worker stopped');
