@@ -1,4 +1,5 @@
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { isConnectionError } from '../faults/serviceFailure.ts';
 import type { Redis } from 'ioredis';
 import { assertEveryJobHasOneHandler, jobHandlers, type ReminderJobHandler } from '../../jobs/index.ts';
 import type { Logger } from '../logger.ts';
@@ -8,7 +9,9 @@ import type { ReminderJobDeps, ReminderJobResult, SendJobOptions } from './remin
 export const REMINDER_QUEUE = 'reminders';
 
 export function openReminderQueue(connection: Redis, prefix: string): Queue {
-  return new Queue(REMINDER_QUEUE, { connection, prefix });
+  const queue = new Queue(REMINDER_QUEUE, { connection, prefix });
+  queue.on('error', () => {}); // connection errors surface in the calls that fail (and are logged once by the connection's health)
+  return queue;
 }
 
 /**
@@ -79,6 +82,10 @@ export function startReminderWorker(deps: ReminderJobDeps, options: ReminderWork
       autorun: true,
     },
   );
-  worker.on('error', (error) => options.logger.error({ err: error }, 'reminder worker error'));
+  // A lost Redis connection is logged once by the connection's health, not once per retry.
+  worker.on('error', (error) => {
+    if (isConnectionError(error)) options.logger.debug({ err: error }, 'reminder worker: Redis connection error');
+    else options.logger.error({ err: error }, 'reminder worker error');
+  });
   return worker;
 }
