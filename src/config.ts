@@ -2,6 +2,7 @@ import path from 'node:path';
 import { validate as validateCron } from 'node-cron';
 import { IANAZone } from 'luxon';
 import * as v from 'valibot';
+import { consoleConfigEntries } from './console/config.ts';
 import { faultConfigEntries } from './faults/config.ts';
 import { redactSecrets } from './faults/redact.ts';
 
@@ -59,6 +60,7 @@ const configSchema = v.object({
     v.picklist(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'not one of fatal, error, warn, info, debug, trace, silent'),
     'info',
   ),
+  ...consoleConfigEntries,
   ...faultConfigEntries,
 });
 

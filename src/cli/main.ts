@@ -21,6 +21,8 @@ const VERBS: ReadonlyArray<[string, () => Promise<RegisterCommand>]> = [
   ['report', async () => (await import('./commands/report.ts')).registerReport],
   ['requirements', async () => (await import('./commands/requirements.ts')).registerRequirements],
   ['demo', async () => (await import('./commands/demo.ts')).registerDemo],
+  ['serve', async () => (await import('./commands/serve.ts')).registerServe],
+  ['console-user', async () => (await import('./commands/consoleUser.ts')).registerConsoleUser],
 ];
 
 /**

@@ -160,3 +160,20 @@ export interface Database {
   batch_item: BatchItemTable;
   ack_file: AckFileTable;
 }
+
+// Console audit (migration 0004, issue 15). Declared as a merge of Database, so that tables
+// added by parallel work each append their own block.
+export interface ConsoleAuditTable {
+  id: Generated<string>;
+  at: ColumnType<Date, Date | string | undefined, never>;
+  username: string;
+  action: string;
+  target: string | null;
+  outcome: string;
+  detail: string | null;
+  remote_address: string | null;
+}
+
+export interface Database {
+  console_audit: ConsoleAuditTable;
+}

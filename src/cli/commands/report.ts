@@ -1,3 +1,4 @@
+import { registerReportAudit } from './reportAudit.ts';
 import { registerReportHeld } from './reportHeld.ts';
 import { registerReportLate } from './reportLate.ts';
 import { registerReportRejected } from './reportRejected.ts';
@@ -8,8 +9,8 @@ import type { RegisterCommand } from './types.ts';
 export const registerReport: RegisterCommand = (program, context, setExit) => {
   const report = program
     .command('report')
-    .description('lists held, late, rejected (by the regulator), rejects (refused at import), sla');
-  for (const register of [registerReportHeld, registerReportLate, registerReportRejected, registerReportRejects, registerReportSla]) {
+    .description('lists held, late, rejected (by the regulator), rejects (refused at import), sla, audit (console)');
+  for (const register of [registerReportHeld, registerReportLate, registerReportRejected, registerReportRejects, registerReportSla, registerReportAudit]) {
     register(report, context, setExit);
   }
 };
