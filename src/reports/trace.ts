@@ -5,6 +5,7 @@ import { completionStatesSql, type CompletionStateRow } from '../db/completionSt
 import type { Db } from '../db/database.ts';
 import { findCompletionByRef, findRegistrantByGocNumber, importRejectsFor } from '../db/reportsTraceLookup.ts';
 import type { ReportAt } from './reportRows.ts';
+import { remindersAbout } from '../reminders/reminderQueries.ts';
 
 // The answer to "where are my points?", for `trace` and the console's Trace page. The key is
 // tried as a GOC number first (any form the import accepts: 01-12345, 0112345, d1234), then as
@@ -43,6 +44,7 @@ export async function traceKey(db: Db, key: string, at: ReportAt): Promise<Trace
         (gocNumber ? ` (read as GOC number ${gocNumber}, and as a provider_ref)` : ' (not a GOC number; no completion has this provider_ref)') +
         ', and no import row was rejected under it.'
       : null;
+  const reminders = await remindersAbout(db, states.map((s) => s.provider_ref));
   const rows = [
     ...states.map((s) => ({
       provider_ref: s.provider_ref,
@@ -62,7 +64,8 @@ export async function traceKey(db: Db, key: string, at: ReportAt): Promise<Trace
       ack: s.ack_status ?? '',
       ack_code: s.ack_code ?? '',
       correction_pending: s.correction_pending ? 'yes' : 'no',
-      detail: describeState(s, zone, now),
+      detail: describeState(s, zone, now) + (reminders.has(s.provider_ref) ? `; reminders: ${reminders.get(s.provider_ref)}` : ''),
+      reminders: reminders.get(s.provider_ref) ?? '',
     })),
     ...rejects.map((j) => ({
       provider_ref: j.row_key ?? '',
@@ -82,6 +85,7 @@ export async function traceKey(db: Db, key: string, at: ReportAt): Promise<Trace
       ack: '',
       ack_code: j.codes.join(';'),
       correction_pending: '',
+      reminders: '',
       detail: `refused at import ${describeInstant(j.imported_at, zone)}: ${j.codes.join(', ')}: ${j.message}`,
     })),
   ];
