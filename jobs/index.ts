@@ -1,15 +1,18 @@
 import { JobName, type JobPayloads } from '../src/queue/jobNames.ts';
-import type { BatchOutcome } from '../src/usecases/runBatches.ts';
 import type { UploadDeps } from '../src/usecases/uploadDeps.ts';
+import { handleDeliverFile } from './deliverFile.ts';
 import { handleFinalBatch } from './finalBatch.ts';
+import { handleFetchAcks } from './fetchAcks.ts';
 import { handleWeeklyBatch } from './weeklyBatch.ts';
 
-export type JobHandler<N extends JobName> = (deps: UploadDeps, payload: JobPayloads[N]) => Promise<BatchOutcome[]>;
+export type JobHandler<N extends JobName> = (deps: UploadDeps, payload: JobPayloads[N]) => Promise<unknown>;
 
 /** One handler per job name; the type makes a missing one a compile error. */
 export const jobHandlers: { [N in JobName]: JobHandler<N> } = {
   [JobName.WeeklyBatch]: handleWeeklyBatch,
   [JobName.FinalBatch]: handleFinalBatch,
+  [JobName.DeliverFile]: handleDeliverFile,
+  [JobName.FetchAcks]: handleFetchAcks,
 };
 
 /** The check at start that every job has exactly one handler, and no handler is orphaned. */

@@ -1,6 +1,7 @@
 import { validate as validateCron } from 'node-cron';
 import { IANAZone } from 'luxon';
 import * as v from 'valibot';
+import { deliveryConfigEntries, deliveryProblems } from './delivery/config.ts';
 
 // valibot rather than zod here: every command loads the configuration, and zod alone adds
 // ~18 MB to each process against ~2 MB (measured with Node 24; issue 6's memory targets).
@@ -54,6 +55,7 @@ const configSchema = v.object({
     v.picklist(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'not one of fatal, error, warn, info, debug, trace, silent'),
     'info',
   ),
+  ...deliveryConfigEntries,
 });
 
 export type Config = v.InferOutput<typeof configSchema>;
@@ -76,7 +78,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   );
   // One problem per variable (its first), every variable checked.
   const parsed = v.safeParse(configSchema, present, { abortPipeEarly: true });
-  if (parsed.success) return parsed.output;
+  if (parsed.success) {
+    const problems = deliveryProblems(parsed.output);
+    if (problems.length) throw new ConfigError(problems);
+    return parsed.output;
+  }
   throw new ConfigError(
     parsed.issues.map((issue) => {
       const key = String(v.getDotPath(issue) ?? '');

@@ -6,6 +6,8 @@ export const QUEUE_NAME = 'uploads';
 export const JobName = {
   WeeklyBatch: 'weekly-batch',
   FinalBatch: 'final-batch',
+  DeliverFile: 'deliver-file',
+  FetchAcks: 'fetch-acks',
 } as const;
 export type JobName = (typeof JobName)[keyof typeof JobName];
 
@@ -26,6 +28,10 @@ export interface JobPayloads {
     trigger: BatchTrigger;
     requestedAt: string;
   };
+  /** Delivers upload file `seq` (and any undelivered lower-numbered ones first). */
+  [JobName.DeliverFile]: { seq: number };
+  /** The ack poll's due time (ISO 8601 UTC); also names the job. */
+  [JobName.FetchAcks]: { dueAt: string };
 }
 
 /**
@@ -37,6 +43,10 @@ export function jobIdFor<N extends JobName>(name: N, payload: JobPayloads[N]): s
   const id =
     name === JobName.WeeklyBatch
       ? `weekly-${(payload as JobPayloads['weekly-batch']).period}`
-      : `final-${(payload as JobPayloads['final-batch']).cycleCode}`;
+      : name === JobName.FinalBatch
+        ? `final-${(payload as JobPayloads['final-batch']).cycleCode}`
+        : name === JobName.DeliverFile
+          ? `deliver-${(payload as JobPayloads['deliver-file']).seq}`
+          : `fetch-acks-${(payload as JobPayloads['fetch-acks']).dueAt}`;
   return id.replaceAll(':', '_');
 }

@@ -6,6 +6,7 @@ import { latestBatches, type BatchView } from '../db/batches.ts';
 import { listCycles } from '../db/cycles.ts';
 import type { Db } from '../db/database.ts';
 import { countStates, slaCandidates } from '../db/reportsStates.ts';
+import { deliveryWarnings } from '../delivery/deliveryStatus.ts';
 
 /** The inputs every part of the status needs. */
 export interface StatusAt {
@@ -71,7 +72,7 @@ const cutoffWithoutFinal: WarningSource = async (_db, at, report) =>
         `without a FINAL batch: run \`cet-uploader upload final --cycle ${cycle.code}\`.`,
     }));
 
-export const WARNING_SOURCES: readonly WarningSource[] = [cutoffWithoutFinal];
+export const WARNING_SOURCES: readonly WarningSource[] = [cutoffWithoutFinal, deliveryWarnings];
 
 /** Everything `status` says, as typed values; rendering is the caller's. */
 export async function collectStatus(db: Db, at: StatusAt, sources: readonly WarningSource[] = WARNING_SOURCES): Promise<StatusReport> {

@@ -1,4 +1,5 @@
 import { describeInstant } from '../../domain/businessTime.ts';
+import { collectDeliveryStatus, type DeliveryStatus } from '../../delivery/deliveryStatus.ts';
 import { collectStatus, LATEST_BATCHES, type StatusReport } from '../../status/collectStatus.ts';
 import type { CommandContext } from '../context.ts';
 import { nowOption, parseNow } from '../nowOption.ts';
@@ -13,11 +14,12 @@ export const registerStatus: RegisterCommand = (program, context) => {
       const now = parseNow(options.now);
       const { BUSINESS_TIME_ZONE: zone, INTERACTIVE_HOLD_DAYS: holdDays, WEEKLY_CRON: weeklyCron } = context.config;
       const report = await collectStatus(context.db, { now, zone, holdDays, weeklyCron });
-      printStatus(context, report, weeklyCron);
+      const delivery = await collectDeliveryStatus(context.db);
+      printStatus(context, report, weeklyCron, delivery);
     });
 };
 
-function printStatus(context: CommandContext, report: StatusReport, weeklyCron: string): void {
+function printStatus(context: CommandContext, report: StatusReport, weeklyCron: string, delivery: DeliveryStatus): void {
   const { now, zone } = report;
   context.print(`Status as of ${describeInstant(now, zone)} (${now.toISOString()}).`);
 
@@ -35,8 +37,9 @@ function printStatus(context: CommandContext, report: StatusReport, weeklyCron: 
   if (!report.latestBatches.length) context.print('  none yet.');
   for (const b of report.latestBatches) {
     const file = b.fileName ? `${b.fileName} ${b.writtenAt ? 'written' : 'NOT WRITTEN YET'}` : 'empty, no file';
-    context.print(`  ${b.seq === null ? '-' : `#${b.seq}`}  ${b.kind}  ${b.cycle} ${b.period}  ${b.records} records  ${file}`);
+    context.print(`  ${b.seq === null ? '-' : `#${b.seq}`}  ${b.kind}  ${b.cycle} ${b.period}  ${b.records} records  ${file}${describeBatchDelivery(delivery, b.id)}`);
   }
+  printDelivery(context, delivery);
 
   const c = report.completions;
   context.print('');
@@ -58,5 +61,25 @@ function printStatus(context: CommandContext, report: StatusReport, weeklyCron: 
   for (const final of report.nextRuns.finals) {
     const when = final.overdue ? 'overdue: as soon as the scheduler runs, or by hand' : describeInstant(final.at, zone);
     context.print(`  FINAL batch of ${final.cycle}: ${when}`);
+  }
+}
+
+function describeBatchDelivery(delivery: DeliveryStatus, batchId: string): string {
+  const file = delivery.byBatch.get(batchId);
+  if (!file) return '';
+  const state = file.state === 'DELIVERED' ? `delivered ${file.deliveredAt!.toISOString()}${file.deliveredBy === 'manual' ? ' (by hand)' : ''}` : file.state;
+  return `, ${state}, ${file.ackFile ? `acknowledged (${file.ackFile})` : 'no acknowledgement yet'}`;
+}
+
+function printDelivery(context: CommandContext, delivery: DeliveryStatus): void {
+  const c = delivery.counts;
+  context.print('');
+  context.print(`Delivery (${context.config.DELIVERY}): ${c.DELIVERED} delivered, ${c.PENDING} pending, ${c.SENDING} sending, ${c.FAILED} failed.`);
+  for (const file of delivery.undelivered) {
+    context.print(`  #${file.seq} ${file.fileName}: ${file.state}, ${file.attempts} attempts${file.lastError ? `; ${file.lastError}` : ''}`);
+  }
+  if (delivery.refusedAcks.length) {
+    context.print('Acknowledgement files refused whole:');
+    for (const ack of delivery.refusedAcks) context.print(`  ${ack.fileName} (fetched ${ack.fetchedAt.toISOString()}, kept at ${ack.localPath})`);
   }
 }
