@@ -14,6 +14,12 @@ describe('loadConfig', () => {
       INTERACTIVE_HOLD_DAYS: 14,
       JOB_LOCK_MS: 30_000,
       LOG_LEVEL: 'info',
+      DELIVERY: 'none',
+      DELIVERY_ATTEMPTS: 12,
+      DELIVERY_RETRY_MS: 60_000,
+      SFTP_TIMEOUT_MS: 30_000,
+      SFTP_TRANSFER_TIMEOUT_MS: 3_600_000,
+      ACK_POLL_CRON: '15 * * * *',
     });
   });
 
