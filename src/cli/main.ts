@@ -17,6 +17,7 @@ const VERBS: ReadonlyArray<[string, () => Promise<RegisterCommand>]> = [
   ['worker', async () => (await import('./commands/worker.ts')).registerWorker],
   ['scheduler', async () => (await import('./commands/scheduler.ts')).registerScheduler],
   ['status', async () => (await import('./commands/status.ts')).registerStatus],
+  ['verify', async () => (await import('./commands/verify.ts')).registerVerify],
   ['trace', async () => (await import('./commands/trace.ts')).registerTrace],
   ['report', async () => (await import('./commands/report.ts')).registerReport],
   ['requirements', async () => (await import('./commands/requirements.ts')).registerRequirements],

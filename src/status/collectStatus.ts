@@ -7,6 +7,7 @@ import { listCycles } from '../db/cycles.ts';
 import type { Db } from '../db/database.ts';
 import { countStates, slaCandidates } from '../db/reportsStates.ts';
 import { deliveryWarnings } from '../delivery/deliveryStatus.ts';
+import { outboxFileWarnings } from '../outbox/fileWarnings.ts';
 
 /** The inputs every part of the status needs. */
 export interface StatusAt {
@@ -14,6 +15,8 @@ export interface StatusAt {
   zone: string;
   holdDays: number;
   weeklyCron: string;
+  /** Where upload files are written; sources that check files skip when it is absent. */
+  outboxDir?: string;
 }
 
 /** One warning: a stable code for machines (status --check, the console, metrics) and a line for people. */
@@ -72,7 +75,7 @@ const cutoffWithoutFinal: WarningSource = async (_db, at, report) =>
         `without a FINAL batch: run \`cet-uploader upload final --cycle ${cycle.code}\`.`,
     }));
 
-export const WARNING_SOURCES: readonly WarningSource[] = [cutoffWithoutFinal, deliveryWarnings];
+export const WARNING_SOURCES: readonly WarningSource[] = [cutoffWithoutFinal, outboxFileWarnings, deliveryWarnings];
 
 /** Everything `status` says, as typed values; rendering is the caller's. */
 export async function collectStatus(db: Db, at: StatusAt, sources: readonly WarningSource[] = WARNING_SOURCES): Promise<StatusReport> {

@@ -3,8 +3,9 @@ import { claimBatch } from '../db/claimBatch.ts';
 import { cyclesOpenAt, type CycleRow } from '../db/cycles.ts';
 import { findBatchById, findWeeklyBatches, type BatchView } from '../db/batches.ts';
 import type { BatchTrigger } from '../db/schema.ts';
+import { repairOf, type FileRepair } from '../outbox/checkFile.ts';
 import type { UploadDeps } from './uploadDeps.ts';
-import { writeBatchFile } from './writeBatchFile.ts';
+import { writeBatchFile, type WrittenBatchFile } from './writeBatchFile.ts';
 import { findCycleById } from '../db/cycles.ts';
 
 /** What a batch run did; ids, counts and file names only (it travels through Redis). */
@@ -24,6 +25,8 @@ export interface BatchOutcome {
   created: boolean;
   /** The cycle had been sealed by its FINAL batch before this WEEKLY one was asked for. */
   sealedBefore: boolean;
+  /** Set when asking again found the written file missing or altered and repaired it. */
+  fileRepair?: FileRepair;
 }
 
 export class FinalTooEarlyError extends Error {
@@ -47,8 +50,8 @@ export async function runWeeklySlot(
   const existing = await findWeeklyBatches(deps.db, period);
   const outcomes: BatchOutcome[] = [];
   for (const batch of existing) {
-    if (!batch.writtenAt && batch.seq !== null) await writeBatchFile(deps, batch.id);
-    outcomes.push(outcomeOf((await findBatchById(deps.db, batch.id))!, { created: false, sealedBefore: false }));
+    const file = batch.seq !== null ? await writeBatchFile(deps, batch.id) : null;
+    outcomes.push(withRepair(outcomeOf((await findBatchById(deps.db, batch.id))!, { created: false, sealedBefore: false }), file));
   }
   for (const cycle of await cyclesOpenAt(deps.db, request.slot)) {
     if (existing.some((batch) => batch.cycleId === cycle.id)) continue;
@@ -86,8 +89,13 @@ async function claimAndWrite(
     fileNameFor: (seq) => deps.format.fileName({ provider: deps.providerCode, seq, cutoffDate }),
   });
   // Also finishes the file of a batch whose writer died after the claim committed.
-  if (!claimed.sealed) await writeBatchFile(deps, claimed.id);
-  return outcomeOf((await findBatchById(deps.db, claimed.id))!, { created: claimed.created, sealedBefore: claimed.sealed });
+  const file = claimed.sealed ? null : await writeBatchFile(deps, claimed.id);
+  return withRepair(outcomeOf((await findBatchById(deps.db, claimed.id))!, { created: claimed.created, sealedBefore: claimed.sealed }), file);
+}
+
+function withRepair(outcome: BatchOutcome, file: WrittenBatchFile | null): BatchOutcome {
+  const fileRepair = repairOf(file);
+  return fileRepair ? { ...outcome, fileRepair } : outcome;
 }
 
 export function outcomeOf(view: BatchView, how: { created: boolean; sealedBefore: boolean }): BatchOutcome {

@@ -1,4 +1,3 @@
-import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { businessDate } from '../domain/businessTime.ts';
 import { findBatchById, recordFileWritten, type BatchView } from '../db/batches.ts';
@@ -6,6 +5,7 @@ import { streamDetailLines } from '../db/batchDetailLines.ts';
 import { ensurePrivateDir, removeStaleTemps, writeFileAtomically } from '../files/atomicFile.ts';
 import { LfToCrlf } from '../files/crlf.ts';
 import type { BatchForFile } from '../format/uploadFormat.ts';
+import { checkFile, moveAside } from '../outbox/checkFile.ts';
 import type { UploadDeps } from './uploadDeps.ts';
 
 const WRITE_LOCK_CLASS = 0x4345_5402;
@@ -16,7 +16,16 @@ export interface WrittenBatchFile {
   bytes: number;
   /** False when the file was already written and on disk: nothing was done. */
   written: boolean;
+  /**
+   * written: the first write; ok: on disk as recorded; rewritten: it was missing and was written
+   * again from the snapshot; moved-aside-and-rewritten: it differed from its record, was moved to
+   * `movedTo` and written again. A rewrite gives the recorded bytes, or fails.
+   */
+  state: 'written' | 'ok' | 'rewritten' | 'moved-aside-and-rewritten';
+  movedTo?: string;
 }
+
+export class RewriteMismatchError extends Error {}
 
 /**
  * Writes a claimed batch's upload file and manifest from its snapshot. Safe to repeat and to
@@ -30,8 +39,13 @@ export async function writeBatchFile(deps: Pick<UploadDeps, 'db' | 'pool' | 'for
       const batch = await findBatchById(deps.db, batchId);
       if (!batch || batch.seq === null || !batch.fileName) return null;
       const filePath = path.join(deps.outboxDir, batch.fileName);
-      if (batch.writtenAt && batch.sha256 && (await exists(filePath))) {
-        return { path: filePath, sha256: batch.sha256, bytes: batch.bytes ?? 0, written: false };
+      // A written file is checked against its record whenever its batch is asked for again.
+      const recorded = batch.writtenAt && batch.sha256 ? { fileName: batch.fileName, sha256: batch.sha256, bytes: batch.bytes } : null;
+      let movedTo: string | undefined;
+      if (recorded) {
+        const check = await checkFile(deps.outboxDir, recorded);
+        if (check === 'ok') return { path: filePath, sha256: recorded.sha256, bytes: recorded.bytes ?? 0, written: false, state: 'ok' };
+        if (check === 'altered') movedTo = await moveAside(deps.outboxDir, batch.fileName, deps.clock());
       }
       await ensurePrivateDir(deps.outboxDir);
       await removeStaleTemps(deps.outboxDir, batch.fileName);
@@ -45,7 +59,14 @@ export async function writeBatchFile(deps: Pick<UploadDeps, 'db' | 'pool' | 'for
         for await (const chunk of streamDetailLines(client, format, batch.id)) yield crlf.convert(chunk);
         yield format.trailer(forFile);
       })());
-      const createdAt = deps.clock();
+      if (recorded && (file.sha256 !== recorded.sha256 || file.bytes !== Number(recorded.bytes))) {
+        throw new RewriteMismatchError(
+          `Rewriting ${batch.fileName} from its batch's snapshot gave different bytes (SHA-256 ${file.sha256}, ${file.bytes} bytes) ` +
+            `from those recorded (${recorded.sha256}, ${recorded.bytes} bytes); the snapshot or the format changed. Nothing was recorded.`,
+        );
+      }
+      // A rewrite keeps the first write's instant, so its manifest is byte-identical too.
+      const createdAt = recorded ? batch.writtenAt! : deps.clock();
       const manifest = {
         format: format.name,
         version: format.version,
@@ -65,8 +86,9 @@ export async function writeBatchFile(deps: Pick<UploadDeps, 'db' | 'pool' | 'for
         createdAt: createdAt.toISOString(),
       };
       await writeFileAtomically(deps.outboxDir, manifestName(batch.fileName), [`${JSON.stringify(manifest, null, 2)}\n`]);
-      await recordFileWritten(deps.db, batch.id, { sha256: file.sha256, bytes: file.bytes, writtenAt: createdAt });
-      return { path: file.path, sha256: file.sha256, bytes: file.bytes, written: true };
+      if (!recorded) await recordFileWritten(deps.db, batch.id, { sha256: file.sha256, bytes: file.bytes, writtenAt: createdAt });
+      const state = !recorded ? 'written' : movedTo ? 'moved-aside-and-rewritten' : 'rewritten';
+      return { path: file.path, sha256: file.sha256, bytes: file.bytes, written: true, state, ...(movedTo ? { movedTo } : {}) };
     } finally {
       await client.query('SELECT pg_advisory_unlock($1, $2)', [WRITE_LOCK_CLASS, Number(BigInt(batchId) % 2147483647n)]).catch(() => {});
     }
@@ -91,8 +113,4 @@ function fileView(batch: BatchView, zone: string): BatchForFile {
     points: batch.points,
     interactivePoints: batch.interactivePoints,
   };
-}
-
-async function exists(file: string): Promise<boolean> {
-  return stat(file).then(() => true, () => false);
 }

@@ -12,8 +12,8 @@ export const registerStatus: RegisterCommand = (program, context) => {
     .addOption(nowOption())
     .action(async (options: { now?: string }) => {
       const now = parseNow(options.now);
-      const { BUSINESS_TIME_ZONE: zone, INTERACTIVE_HOLD_DAYS: holdDays, WEEKLY_CRON: weeklyCron } = context.config;
-      const report = await collectStatus(context.db, { now, zone, holdDays, weeklyCron });
+      const { BUSINESS_TIME_ZONE: zone, INTERACTIVE_HOLD_DAYS: holdDays, WEEKLY_CRON: weeklyCron, OUTBOX_DIR: outboxDir } = context.config;
+      const report = await collectStatus(context.db, { now, zone, holdDays, weeklyCron, outboxDir });
       const delivery = await collectDeliveryStatus(context.db);
       printStatus(context, report, weeklyCron, delivery);
     });

@@ -6,6 +6,8 @@ import { cyclesOpenAt, findCycleByCode, type CycleRow } from '../../db/cycles.ts
 import { findFinalBatch } from '../../db/batches.ts';
 import { previewBatch, type BatchPreview } from '../../db/previewBatch.ts';
 import { enqueueAndWait } from '../../queue/enqueueAndWait.ts';
+import { ensureBatchFile } from '../../outbox/ensureBatchFile.ts';
+import { repairOf } from '../../outbox/checkFile.ts';
 import { JobName, type JobPayloads } from '../../queue/jobNames.ts';
 import { startUploadWorker } from '../../queue/uploadWorker.ts';
 import { outcomeOf, type BatchOutcome } from '../../usecases/runBatches.ts';
@@ -70,7 +72,10 @@ export const registerUpload: RegisterCommand = (program, context) => {
       const existing = await findFinalBatch(context.db, cycle.id);
       if (existing && existing.writtenAt) {
         context.print(`Cycle ${cycle.code} is already sealed by its FINAL batch; nothing to do.`);
-        printOutcome(context, outcomeOf(existing, { created: false, sealedBefore: false }));
+        // Asking again checks the written file against its record and repairs it.
+        const file = await ensureBatchFile(uploadDeps(context), existing.id);
+        const fileRepair = repairOf(file);
+        printOutcome(context, { ...outcomeOf(existing, { created: false, sealedBefore: false }), ...(fileRepair ? { fileRepair } : {}) });
         return;
       }
       if (now < cycle.final_cutoff) {
@@ -146,6 +151,18 @@ export function printOutcome(context: CommandContext, outcome: BatchOutcome): vo
       `(${outcome.interactivePoints} interactive), ${outcome.downgraded} downgraded.`,
   );
   context.print(`File: ${path.join(context.config.OUTBOX_DIR, outcome.fileName ?? '')} (and its .manifest.json)`);
+  printRepair(context, outcome.fileName ?? '', outcome.fileRepair);
+}
+
+/** One line when a written file was found missing or altered and written again. */
+export function printRepair(context: CommandContext, fileName: string, repair: BatchOutcome['fileRepair']): void {
+  if (repair?.state === 'rewritten') {
+    context.print(`REPAIRED: ${fileName} was missing from the outbox; written again from the batch's snapshot (the recorded SHA-256 and size).`);
+  } else if (repair?.state === 'moved-aside-and-rewritten') {
+    context.print(
+      `REPAIRED: ${fileName} differed from the recorded SHA-256 or size; moved aside to ${path.basename(repair.movedTo ?? '')} and written again from the batch's snapshot.`,
+    );
+  }
 }
 
 function printPreview(context: CommandContext, cycle: CycleRow, preview: BatchPreview, isFinal: boolean): void {
