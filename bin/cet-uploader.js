@@ -8,6 +8,20 @@
 // runs without it unless NODE_OPTIONS carries it.
 import module from 'node:module';
 
+// A Node without type stripping (Node 20, say, first on PATH) would fail below with
+// ERR_UNKNOWN_FILE_EXTENSION: say instead which Node is needed and how to get it.
+if (!process.features.typescript) {
+  const [major, minor] = process.versions.node.split('.').map(Number);
+  const recent = major > 22 || (major === 22 && minor >= 18);
+  process.stderr.write(
+    recent
+      ? `cet-uploader runs TypeScript, but this Node ${process.version} has type stripping turned off (--no-experimental-strip-types in NODE_OPTIONS or on the command line): remove that flag.\n`
+      : `cet-uploader needs Node 24 (or 22.18+), which runs TypeScript; this is Node ${process.version} (${process.execPath}). ` +
+          'Run `npx cet-uploader …` in the checkout after `npm ci` (it installs Node 24), or put Node 24 first on PATH.\n',
+  );
+  process.exit(2);
+}
+
 // Node's compile cache keeps the stripped and compiled modules on disk (NODE_COMPILE_CACHE, or
 // node-compile-cache in the temp directory; NODE_DISABLE_COMPILE_CACHE=1 turns it off): a
 // warm start skips type stripping, ~0.45 s and ~25 MB less for every command.

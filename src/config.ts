@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { validate as validateCron } from 'node-cron';
 import { IANAZone } from 'luxon';
 import * as v from 'valibot';
@@ -41,7 +42,9 @@ const configSchema = v.object({
     v.pipe(v.string(), v.regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, _ . - only (BullMQ uses ":" itself)')),
     'cet',
   ),
-  OUTBOX_DIR: v.optional(v.pipe(v.string(), v.minLength(1)), './outbox'),
+  // Resolved once, when the configuration is read: every later use (and every message) names
+  // the same absolute directory, wherever the process goes afterwards.
+  OUTBOX_DIR: v.optional(v.pipe(v.string(), v.minLength(1), v.transform((dir) => path.resolve(dir))), './outbox'),
   PROVIDER_CODE: v.optional(v.pipe(v.string(), v.regex(/^[A-Z0-9]{1,16}$/, '1-16 characters of A-Z 0-9'))),
   BUSINESS_TIME_ZONE: v.optional(
     v.pipe(v.string(), v.check((zone) => IANAZone.isValidZone(zone), 'not a time zone known to the zone database')),

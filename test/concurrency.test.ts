@@ -9,7 +9,12 @@ import { useTestEnvironment } from './support/testEnvironment.ts';
 describe('many processes asking for the same week at once', () => {
   const env = useTestEnvironment({ JOB_LOCK_MS: '5000', LOG_LEVEL: 'warn' });
   const running: RunningCli[] = [];
-  afterAll(() => running.forEach((process) => process.child.kill('SIGKILL')));
+  afterAll(async () => {
+    for (const process of running.splice(0)) {
+      process.child.kill('SIGKILL');
+      await process.exited;
+    }
+  });
 
   it('two workers, two schedulers and two operators produce one batch per week, one file per non-empty batch, each completion once', async () => {
     // A cycle that began a month before: the schedulers catch up W44..W48 and race each other

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, requireProviderCode } from '../src/config.ts';
 
@@ -8,7 +9,7 @@ describe('loadConfig', () => {
       DATABASE_URL: 'postgresql://localhost:5432/cet_uploader',
       REDIS_URL: 'redis://127.0.0.1:6379',
       QUEUE_PREFIX: 'cet',
-      OUTBOX_DIR: './outbox',
+      OUTBOX_DIR: path.resolve('outbox'),
       BUSINESS_TIME_ZONE: 'Europe/London',
       WEEKLY_CRON: '0 6 * * 5',
       INTERACTIVE_HOLD_DAYS: 14,

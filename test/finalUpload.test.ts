@@ -1,13 +1,20 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DateTime } from 'luxon';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { runCli, startCli, waitFor, type RunningCli } from './support/runCli.ts';
 import { seedCompletion, seedConfirmation, seedCycle, seedEvent, seedRegistrant } from './support/seed.ts';
 import { useTestEnvironment, type TestEnvironment } from './support/testEnvironment.ts';
 
 const running: RunningCli[] = [];
-afterAll(() => running.forEach((p) => p.child.kill('SIGKILL')));
+// After each test, so no worker outlives the test environment (it would write queue keys again
+// after their prefix was deleted; the suite's teardown fails on any key left).
+afterEach(async () => {
+  for (const worker of running.splice(0)) {
+    worker.child.kill('SIGKILL');
+    await worker.exited;
+  }
+});
 
 async function startWorker(env: TestEnvironment): Promise<void> {
   const worker = startCli(['worker'], { ...env.env, LOG_LEVEL: 'info' });

@@ -1,4 +1,4 @@
-/** Exit codes of cli.md. */
+/** The CLI's exit codes (README, "Running it"). */
 export const ExitCode = {
   ok: 0,
   failed: 1,

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { CommandContext } from './context.ts';
 import { describeFailure } from './describeFailure.ts';
@@ -42,6 +43,7 @@ export type CommandResult = ExitCode | void;
 export async function buildProgram(context: CommandContext, setExit: (code: ExitCode) => void, argv: readonly string[] = []): Promise<Command> {
   const program = new Command('cet-uploader')
     .description("Uploads registrants' CET points to the General Optical Council.")
+    .version(versionText(), '-V, --version', 'prints the version of cet-uploader and of the Node running it')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({
@@ -50,6 +52,11 @@ export async function buildProgram(context: CommandContext, setExit: (code: Exit
     });
   for (const [, load] of verbsFor(argv)) (await load())(program, context, setExit);
   return program;
+}
+
+function versionText(): string {
+  const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return `cet-uploader ${version} (Node ${process.version})`;
 }
 
 export async function main(argv: string[], context = new CommandContext()): Promise<ExitCode> {

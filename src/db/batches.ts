@@ -60,6 +60,11 @@ export function latestBatches(db: Db, limit: number): Promise<BatchView[]> {
   return batchQuery(db).orderBy('b.id', 'desc').limit(limit).execute();
 }
 
+/** The latest batches that wrote (or are to write) a file: empty weeks left out. */
+export function latestBatchesWithFiles(db: Db, limit: number): Promise<BatchView[]> {
+  return batchQuery(db).where('b.file_name', 'is not', null).orderBy('b.id', 'desc').limit(limit).execute();
+}
+
 export function findFinalBatch(db: Db, cycleId: number): Promise<BatchView | undefined> {
   return batchQuery(db).where('b.cycle_id', '=', cycleId).where('b.kind', '=', 'FINAL').executeTakeFirst();
 }

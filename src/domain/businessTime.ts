@@ -3,16 +3,23 @@ import { DateTime, Duration } from 'luxon';
 // Business times are wall-clock times in the business zone (Europe/London); instants are UTC.
 // All zone arithmetic goes through luxon, which reads the maintained IANA zone database.
 
-const ISO_WITH_OFFSET = /(Z|[+-]\d{2}(:?\d{2})?)$/i;
+// A date and a time of day, then an offset or Z: "2021-12-30" alone ends in "-30", which is not one.
+const ISO_WITH_OFFSET = /T\d{2}(:?\d{2}(:?\d{2}([.,]\d+)?)?)?\s*(Z|[+-]\d{2}(:?\d{2})?)$/i;
+const INSTANT_EXAMPLE = 'e.g. 2021-12-30T12:00:00Z or 2021-12-30T12:00:00+00:00';
 
-/** An instant given on the command line (--now): ISO 8601 with an offset or Z. */
+/** An instant given on the command line (--now): ISO 8601 date and time, with an offset or Z. */
 export function parseInstantArgument(text: string): Date | { error: string } {
   const trimmed = text.trim();
+  if (isCalendarDate(trimmed)) {
+    return { error: `"${text}" is a date, not an instant; give a time and an offset or Z, ${INSTANT_EXAMPLE}` };
+  }
   if (!ISO_WITH_OFFSET.test(trimmed)) {
-    return { error: `"${text}" has no time zone; give an offset or Z, e.g. 2021-12-30T12:00:00Z` };
+    return DateTime.fromISO(trimmed, { zone: 'UTC' }).isValid
+      ? { error: `"${text}" has no time zone; give an offset or Z, ${INSTANT_EXAMPLE}` }
+      : { error: `"${text}" is not an ISO 8601 instant; give a date, a time and an offset or Z, ${INSTANT_EXAMPLE}` };
   }
   const parsed = DateTime.fromISO(trimmed, { setZone: true });
-  if (!parsed.isValid) return { error: `"${text}" is not an ISO 8601 instant (${parsed.invalidExplanation ?? parsed.invalidReason})` };
+  if (!parsed.isValid) return { error: `"${text}" is not an ISO 8601 instant (${parsed.invalidExplanation ?? parsed.invalidReason}); ${INSTANT_EXAMPLE}` };
   return parsed.toJSDate();
 }
 
@@ -63,9 +70,24 @@ export function isoWeekBounds(week: string, zone: string): { start: Date; end: D
   return { start: start.toJSDate(), end: start.plus({ weeks: 1 }).toJSDate() };
 }
 
-/** The instant as a business-zone wall-clock time, e.g. "Thu 30 Dec 2021 12:00:00.000 GMT". */
+/** The instant as a business-zone wall-clock time, e.g. "Thu 30 Dec 2021 12:00:00.000 GMT" ("… BST" in summer). */
 export function describeInstant(instant: Date, zone: string): string {
-  return DateTime.fromJSDate(instant, { zone }).toFormat('ccc d LLL yyyy HH:mm:ss.SSS ZZZZ');
+  const local = DateTime.fromJSDate(instant, { zone });
+  return `${local.toFormat('ccc d LLL yyyy HH:mm:ss.SSS')} ${zoneName(local)}`;
+}
+
+/**
+ * The zone's name as people read it: BST/GMT in London, EST/EDT in New York. The zone database's
+ * names come through Intl, which gives "GMT+1" for London in American English: ask in British
+ * English first, then American, and keep the offset form only when neither has a name.
+ */
+function zoneName(local: DateTime): string {
+  let name = '';
+  for (const locale of ['en-GB', 'en-US']) {
+    name = local.setLocale(locale).toFormat('ZZZZ');
+    if (!/^(GMT|UTC)[+-]/.test(name)) return name;
+  }
+  return name;
 }
 
 /** "2 days 3 hours 4 minutes" */

@@ -7,6 +7,8 @@ import { latestSlotAtOrBefore } from '../domain/weeklySlots.ts';
 import type { Logger } from '../logger.ts';
 import { addOrJoinJob, waitForJob } from '../queue/enqueueAndWait.ts';
 import { JobName, type JobPayloads } from '../queue/jobNames.ts';
+import type { BatchOutcome } from '../usecases/runBatches.ts';
+import { describeCycleCatchUp, summarizeCatchUp, type CycleCatchUp } from './catchUpSummary.ts';
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
 const REPLAN_MS = 60 * 60 * 1000;
@@ -37,19 +39,26 @@ export class UploadScheduler {
     this.#options = options;
   }
 
-  /** Runs every weekly slot missed while nothing ran, then every overdue FINAL batch. */
-  async catchUp(plan: { slots: Date[]; overdueFinals: Array<{ id: number; code: string; final_cutoff: Date }> }): Promise<void> {
+  /**
+   * Runs every weekly slot missed while nothing ran, then every overdue FINAL batch; logs one
+   * summary line per cycle (each slot only at debug level: a cycle begun years ago has hundreds).
+   */
+  async catchUp(plan: { slots: Date[]; overdueFinals: Array<{ id: number; code: string; final_cutoff: Date }> }): Promise<CycleCatchUp[]> {
     const { logger, zone } = this.#options;
     const now = this.#options.clock();
+    const outcomes: BatchOutcome[] = [];
     for (const slot of plan.slots) {
       const period = isoWeekOf(slot, zone);
-      logger.info({ period, slot: slot.toISOString() }, 'catching up a missed weekly slot');
-      await this.#addAndWait(JobName.WeeklyBatch, { slot: slot.toISOString(), period, trigger: 'catch-up', requestedAt: now.toISOString() });
+      logger.debug({ period, slot: slot.toISOString() }, 'catching up a missed weekly slot');
+      outcomes.push(...(await this.#addAndWait(JobName.WeeklyBatch, { slot: slot.toISOString(), period, trigger: 'catch-up', requestedAt: now.toISOString() })));
     }
     for (const cycle of plan.overdueFinals) {
       logger.info({ cycle: cycle.code, cutoff: cycle.final_cutoff.toISOString() }, 'running an overdue FINAL batch');
-      await this.#addAndWait(JobName.FinalBatch, { cycleId: cycle.id, cycleCode: cycle.code, trigger: 'catch-up', requestedAt: now.toISOString() });
+      outcomes.push(...(await this.#addAndWait(JobName.FinalBatch, { cycleId: cycle.id, cycleCode: cycle.code, trigger: 'catch-up', requestedAt: now.toISOString() })));
     }
+    const summaries = summarizeCatchUp(outcomes);
+    for (const summary of summaries) logger.info(summary, describeCycleCatchUp(summary));
+    return summaries;
   }
 
   /** Starts the weekly cron ticks and the FINAL timers. */
@@ -110,11 +119,17 @@ export class UploadScheduler {
     }
   }
 
-  async #addAndWait<N extends JobName>(name: N, payload: JobPayloads[N]): Promise<void> {
+  #warnedNoWorker = false;
+
+  async #addAndWait<N extends JobName>(name: N, payload: JobPayloads[N]): Promise<BatchOutcome[]> {
     const { queue, events, logger } = this.#options;
     const { job } = await addOrJoinJob(queue, name, payload);
-    if ((await queue.getWorkers()).length === 0) logger.warn({ job: job.id }, 'no worker is running yet; waiting for one (start `cet-uploader worker`)');
-    const outcomes = await waitForJob(queue, events, name, payload, job);
-    logger.info({ job: job.id, outcomes }, 'done');
+    if (!this.#warnedNoWorker && (await queue.getWorkers()).length === 0) {
+      this.#warnedNoWorker = true;
+      logger.warn({ job: job.id }, 'no worker is running yet; waiting for one (start `cet-uploader worker`)');
+    }
+    const outcomes = ((await waitForJob(queue, events, name, payload, job)) ?? []) as BatchOutcome[];
+    logger.debug({ job: job.id, outcomes }, 'done');
+    return outcomes;
   }
 }

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { businessDate, describeDuration, describeInstant } from '../domain/businessTime.ts';
 import { nextSlotAfter } from '../domain/weeklySlots.ts';
 import { assessSla, latestReportableReadyDay } from '../domain/workingDays.ts';
-import { latestBatches, type BatchView } from '../db/batches.ts';
+import { latestBatches, latestBatchesWithFiles, type BatchView } from '../db/batches.ts';
 import { listCycles } from '../db/cycles.ts';
 import type { Db } from '../db/database.ts';
 import { countStates, slaCandidates } from '../db/reportsStates.ts';
@@ -38,7 +38,10 @@ export interface StatusReport {
   now: Date;
   zone: string;
   cycles: StatusCycle[];
+  /** The latest batches of any kind, newest first (empty weeks included). */
   latestBatches: BatchView[];
+  /** The latest batches that carry a file, newest first: what a long run of empty weeks would hide. */
+  latestBatchesWithFiles: BatchView[];
   completions: {
     waiting: number;
     held: number;
@@ -89,6 +92,7 @@ export async function collectStatus(db: Db, at: StatusAt, sources: readonly Warn
     cutoffPassed: at.now >= cycle.final_cutoff,
   }));
   const batches = await latestBatches(db, LATEST_BATCHES);
+  const withFiles = await latestBatchesWithFiles(db, LATEST_BATCHES);
   const counts = await countStates(db, statesAt);
   const count = (state: Parameters<typeof counts.get>[0]) => counts.get(state) ?? 0;
   const { rows: importRejects } = await sql<{ n: string }>`SELECT count(*) AS n FROM import_reject`.execute(db);
@@ -101,6 +105,7 @@ export async function collectStatus(db: Db, at: StatusAt, sources: readonly Warn
     zone: at.zone,
     cycles,
     latestBatches: batches,
+    latestBatchesWithFiles: withFiles,
     completions: {
       waiting: count('WAITING'),
       held: count('HELD'),

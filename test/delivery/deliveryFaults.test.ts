@@ -1,16 +1,14 @@
 import { readdirSync } from 'node:fs';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { runCli, waitFor, type RunningCli } from '../support/runCli.ts';
 import { createSshd, destroySshd } from '../support/sshd.ts';
 import { useTestEnvironment } from '../support/testEnvironment.ts';
-import { digests, importExample, runBatches, startWorker } from './helpers.ts';
+import { digests, importExample, runBatches, startWorker, stopWorkers } from './helpers.ts';
 
 const sshd = await createSshd();
 const running: RunningCli[] = [];
-afterAll(async () => {
-  running.forEach((p) => p.child.kill('SIGKILL'));
-  await destroySshd(sshd);
-});
+afterEach(() => stopWorkers(running));
+afterAll(() => destroySshd(sshd));
 
 const W48 = [['upload', 'weekly', '--week', '2021-W48']];
 

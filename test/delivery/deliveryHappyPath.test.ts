@@ -1,15 +1,13 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { runCli, waitFor, type RunningCli } from '../support/runCli.ts';
 import { createSshd, destroySshd } from '../support/sshd.ts';
 import { useTestEnvironment } from '../support/testEnvironment.ts';
-import { digests, importExample, runBatches, startWorker } from './helpers.ts';
+import { digests, importExample, runBatches, startWorker, stopWorkers } from './helpers.ts';
 
 const sshd = await createSshd();
 const running: RunningCli[] = [];
-afterAll(async () => {
-  running.forEach((p) => p.child.kill('SIGKILL'));
-  await destroySshd(sshd);
-});
+afterEach(() => stopWorkers(running));
+afterAll(() => destroySshd(sshd));
 
 describe('delivery over SFTP to a real OpenSSH server', () => {
   const env = useTestEnvironment({ ...sshd.env, DELIVERY_RETRY_MS: '200', LOG_LEVEL: 'warn' });

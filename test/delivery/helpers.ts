@@ -62,3 +62,11 @@ export async function startWorker(cliEnv: Record<string, string>, running: Runni
   await waitFor(() => worker.output().includes('worker ready'), 'the worker');
   return worker;
 }
+
+/** Kills and awaits the workers (after each test: none may outlive its environment's queue keys). */
+export async function stopWorkers(running: RunningCli[]): Promise<void> {
+  for (const worker of running.splice(0)) {
+    worker.child.kill('SIGKILL');
+    await worker.exited;
+  }
+}

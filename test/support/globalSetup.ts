@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { TestProject } from 'vitest/node';
+import { Redis } from 'ioredis';
 import pg from 'pg';
 import { connectionConfig, openDatabase } from '../../src/db/database.ts';
 import { migrateToLatest } from '../../src/db/migrate.ts';
-import { adminUrl, databaseUrl } from './urls.ts';
+import { adminUrl, databaseUrl, redisUrl } from './urls.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -39,5 +40,33 @@ export default async function setup(project: TestProject) {
       await admin.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(datname)} WITH (FORCE)`);
     }
     await admin.end();
+    // Every test file's queue prefix starts with cettest-<runId>_ (testEnvironment.ts), which
+    // deletes its BullMQ keys itself: anything left (a prefix derived from it, a key without an
+    // expiry) is a leak the run must not hide.
+    const left = await removeRedisKeys(`cettest-${runId}_*`);
+    if (left.length) {
+      throw new Error(`the test run left ${left.length} key(s) in Redis (now removed): ${left.slice(0, 10).join(', ')}`);
+    }
   };
+}
+
+/** Deletes the keys matching `pattern` and returns their names. */
+async function removeRedisKeys(pattern: string): Promise<string[]> {
+  const redis = new Redis(redisUrl(), { lazyConnect: true });
+  await redis.connect();
+  const found: string[] = [];
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length) {
+        found.push(...keys);
+        await redis.unlink(...keys);
+      }
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+  return found.sort();
 }

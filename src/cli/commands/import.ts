@@ -1,5 +1,5 @@
 import { Argument } from 'commander';
-import { IMPORT_KINDS, type ImportKind } from '../../domain/importRows.ts';
+import { IMPORT_COLUMNS, IMPORT_KINDS, type ImportKind } from '../../domain/importRows.ts';
 import { UnreadableFileError, UnusableFileError } from '../../imports/errors.ts';
 import { importFile } from '../../imports/importFile.ts';
 import { ExitCode, InputRefusedError, RefusedError } from '../errors.ts';
@@ -10,10 +10,15 @@ import type { RegisterCommand } from './types.ts';
 export const registerImport: RegisterCommand = (program, context, setExit) => {
   program
     .command('import')
-    .description('imports one file of registrants, events, completions or peer confirmations (import-files.md)')
+    .description('imports one file of registrants, events, completions or peer confirmations')
     .addArgument(new Argument('<kind>', 'what the file holds').choices(IMPORT_KINDS))
     .argument('<file>', 'the CSV file')
     .option('--now <instant>', 'act as if this were the current time (ISO 8601 with offset or Z)')
+    .addHelpText(
+      'after',
+      `\nEach file is CSV (UTF-8) with a header row naming these columns:\n${IMPORT_KINDS.map((kind) => `  ${kind.padEnd(13)} ${IMPORT_COLUMNS[kind].join(',')}`).join('\n')}\n` +
+        'Rows refused are written to <file>.rejects.csv beside the input (exit 3); a file refused whole imports nothing (exit 4).',
+    )
     .action(async (kind: ImportKind, file: string, options: { now?: string }) => {
       const now = parseNow(options.now);
       const started = performance.now();

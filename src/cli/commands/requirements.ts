@@ -22,7 +22,7 @@ export const registerRequirements: RegisterCommand = (program, context) => {
     .command('requirements [goc_number]')
     .description('CET Rules 12-16: points required, obtained and short, for a registrant and cycle, or for explicit inputs (--input)')
     .option('--cycle <code>', 'the cycle (with <goc_number>)')
-    .option('--input <file.json|->', 'explicit inputs as JSON (cli.md), a file or - for standard input; prints JSON')
+    .option('--input <file.json|->', 'explicit inputs as JSON (see `cet-uploader requirements --help`), a file or - for standard input; prints JSON')
     .addOption(new Option('--format <format>', 'output format of the <goc_number> form').choices(['text', 'json']).default('text'))
     .action(async (gocNumber: string | undefined, options: Options) => {
       if (options.input !== undefined) {

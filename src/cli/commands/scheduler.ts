@@ -28,7 +28,7 @@ export const registerScheduler: RegisterCommand = (program, context) => {
       await events.waitUntilReady();
       const scheduler = new UploadScheduler({ db: context.db, queue, events, cron: config.WEEKLY_CRON, zone: config.BUSINESS_TIME_ZONE, logger, clock });
       const plan = await planCatchUp(context.db, { cron: config.WEEKLY_CRON, zone: config.BUSINESS_TIME_ZONE }, startedAt);
-      logger.info({ missedSlots: plan.slots.length, overdueFinals: plan.overdueFinals.map((c) => c.code) }, 'start-up check');
+      logger.info({ missedSlots: plan.slots.length, overdueFinals: plan.overdueFinals.map((c) => c.code), outbox: config.OUTBOX_DIR }, 'start-up check');
       await scheduler.catchUp(plan);
       if (options.once) {
         logger.info('caught up; exiting (--once)');

@@ -1,27 +1,46 @@
 import { describeInstant } from '../../domain/businessTime.ts';
+import type { BatchView } from '../../db/batches.ts';
 import { collectDeliveryStatus, type DeliveryStatus } from '../../delivery/deliveryStatus.ts';
 import { collectStatus, LATEST_BATCHES, type StatusReport } from '../../status/collectStatus.ts';
+import { flattenJson, statusJson } from '../../status/statusJson.ts';
 import type { CommandContext } from '../context.ts';
+import { ExitCode } from '../errors.ts';
 import { nowOption, parseNow } from '../nowOption.ts';
+import { formatOption, printRows, type OutputFormat } from '../output.ts';
 import type { RegisterCommand } from './types.ts';
 
-export const registerStatus: RegisterCommand = (program, context) => {
-  program
+export const registerStatus: RegisterCommand = (program, context, setExit) => {
+  const command = program
     .command('status')
-    .description('cycles, the last batches, counts of held, rejected, late and quarantined completions, the next scheduled runs')
+    .description('cycles, the latest batches, counts of held, rejected, late and quarantined completions, the next scheduled runs')
     .addOption(nowOption())
-    .action(async (options: { now?: string }) => {
-      const now = parseNow(options.now);
-      const { BUSINESS_TIME_ZONE: zone, INTERACTIVE_HOLD_DAYS: holdDays, WEEKLY_CRON: weeklyCron, OUTBOX_DIR: outboxDir } = context.config;
-      const report = await collectStatus(context.db, { now, zone, holdDays, weeklyCron, outboxDir });
-      const delivery = await collectDeliveryStatus(context.db);
-      printStatus(context, report, weeklyCron, delivery);
-    });
+    .option('--check', 'for cron and monitors: print only the warnings, one line each, and exit 1 while any stands (0 and silent when none)')
+    .addHelpText(
+      'after',
+      '\nMonitoring: `cet-uploader status --check` from cron (mail on output) or a monitoring agent (exit 1 = warning);\n' +
+        '`cet-uploader status --format json` gives typed values ("ok", "warnings" with a stable "code", counts as numbers).',
+    );
+  formatOption(command).action(async (options: { now?: string; check?: boolean; format: OutputFormat }) => {
+    const now = parseNow(options.now);
+    const { BUSINESS_TIME_ZONE: zone, INTERACTIVE_HOLD_DAYS: holdDays, WEEKLY_CRON: weeklyCron, OUTBOX_DIR: outboxDir } = context.config;
+    const report = await collectStatus(context.db, { now, zone, holdDays, weeklyCron, outboxDir });
+    if (options.format === 'json') context.print(JSON.stringify(statusJson(report, outboxDir), null, 2));
+    else if (options.format === 'csv') printRows(context, flattenJson(statusJson(report, outboxDir)), 'csv', '');
+    else if (options.check) for (const warning of report.warnings) context.print(`WARNING ${warning.code}: ${warning.message}`);
+    else printStatus(context, report, weeklyCron, outboxDir, await collectDeliveryStatus(context.db));
+    if (options.check && report.warnings.length) setExit(ExitCode.failed);
+  });
 };
 
-function printStatus(context: CommandContext, report: StatusReport, weeklyCron: string, delivery: DeliveryStatus): void {
+function batchLine(b: BatchView): string {
+  const file = b.fileName ? `${b.fileName} ${b.writtenAt ? 'written' : 'NOT WRITTEN YET'}` : 'empty, no file';
+  return `${b.seq === null ? '-' : `#${b.seq}`}  ${b.kind}  ${b.cycle} ${b.period}  ${b.records} records  ${file}`;
+}
+
+function printStatus(context: CommandContext, report: StatusReport, weeklyCron: string, outboxDir: string, delivery: DeliveryStatus): void {
   const { now, zone } = report;
   context.print(`Status as of ${describeInstant(now, zone)} (${now.toISOString()}).`);
+  context.print(`Outbox: ${outboxDir}`);
 
   context.print('');
   context.print('Cycles:');
@@ -33,12 +52,11 @@ function printStatus(context: CommandContext, report: StatusReport, weeklyCron: 
   for (const warning of report.warnings) context.print(`WARNING: ${warning.message}`);
 
   context.print('');
-  context.print(`Last batches (latest ${LATEST_BATCHES}):`);
-  if (!report.latestBatches.length) context.print('  none yet.');
-  for (const b of report.latestBatches) {
-    const file = b.fileName ? `${b.fileName} ${b.writtenAt ? 'written' : 'NOT WRITTEN YET'}` : 'empty, no file';
-    context.print(`  ${b.seq === null ? '-' : `#${b.seq}`}  ${b.kind}  ${b.cycle} ${b.period}  ${b.records} records  ${file}${describeBatchDelivery(delivery, b.id)}`);
-  }
+  const latest = report.latestBatches[0];
+  context.print(`Latest slot: ${latest ? batchLine(latest) + describeBatchDelivery(delivery, latest.id) : 'none yet.'}`);
+  context.print(`Latest batches with files (up to ${LATEST_BATCHES}):`);
+  if (!report.latestBatchesWithFiles.length) context.print('  none yet.');
+  for (const b of report.latestBatchesWithFiles) context.print(`  ${batchLine(b)}${describeBatchDelivery(delivery, b.id)}`);
   printDelivery(context, delivery);
 
   const c = report.completions;
