@@ -3,7 +3,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { runCli, waitFor, type RunningCli } from '../support/runCli.ts';
 import { createSshd, destroySshd } from '../support/sshd.ts';
 import { useTestEnvironment } from '../support/testEnvironment.ts';
-import { digests, importExample, runBatches, startWorker, stopWorkers } from './helpers.ts';
+import { digests, emptyDir, importExample, runBatches, startWorker, stopWorkers } from './helpers.ts';
 
 const sshd = await createSshd();
 const running: RunningCli[] = [];
@@ -45,6 +45,7 @@ describe('a server presenting another host key', () => {
 
   it('sends nothing: FAILED at once naming both fingerprints, exit 1 from deliver, status warns', async () => {
     await sshd.start();
+    emptyDir(sshd.uploadDir);
     await importExample(env, env.env);
     // Files written with delivery off, so that only the run by hand attempts them.
     await runBatches({ ...env.env, DELIVERY: 'none' }, W48);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { cpSync, readdirSync, readFileSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
@@ -69,4 +69,9 @@ export async function stopWorkers(running: RunningCli[]): Promise<void> {
     worker.child.kill('SIGKILL');
     await worker.exited;
   }
+}
+
+/** Removes every file of a directory (an SFTP directory shared by a file's tests). */
+export function emptyDir(dir: string): void {
+  for (const name of readdirSync(dir)) rmSync(path.join(dir, name), { recursive: true, force: true });
 }
