@@ -2,6 +2,7 @@ import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { assertEveryJobHasOneHandler, jobHandlers, type JobHandler } from '../../jobs/index.ts';
 import type { Logger } from '../logger.ts';
+import { FilePlacementError, OutboxNotPrivateError } from '../files/atomicFile.ts';
 import { FinalTooEarlyError, type BatchOutcome } from '../usecases/runBatches.ts';
 import type { UploadDeps } from '../usecases/uploadDeps.ts';
 import { DELIVERY_BACKOFF, deliveryBackoff, queueDeliveries } from '../delivery/deliveryJobs.ts';
@@ -60,7 +61,10 @@ function createUploadWorker(deps: UploadDeps, options: UploadWorkerOptions): Wor
       } catch (error) {
         options.logger.error({ job: job.id, err: error }, 'job failed');
         // Too early stays too early: retrying would not help.
-        if (error instanceof FinalTooEarlyError) throw new UnrecoverableError(error.message);
+        // Nor would it while the outbox is shared or a directory squats on the file's name.
+        if (error instanceof FinalTooEarlyError || error instanceof OutboxNotPrivateError || error instanceof FilePlacementError) {
+          throw new UnrecoverableError(error.message);
+        }
         throw error;
       }
     },
