@@ -120,8 +120,9 @@ export async function createSshd(): Promise<SshdServer> {
       'PermitRootLogin no',
       'AllowTcpForwarding no',
       'X11Forwarding no',
-      'Subsystem sftp internal-sftp',
-      `ForceCommand internal-sftp -d ${home}`,
+      'Subsystem sftp internal-sftp -l INFO',
+      // -l INFO logs each open, rename and close: the tests count what arrived.
+      `ForceCommand internal-sftp -l INFO -d ${home}`,
       'LogLevel VERBOSE',
       '',
     ].join('\n'),

@@ -65,7 +65,7 @@ export const registerDeliver: RegisterCommand = (program, context, setExit) => {
     });
 };
 
-export const registerFetchAcks: RegisterCommand = (program, context) => {
+export const registerFetchAcks: RegisterCommand = (program, context, setExit) => {
   program
     .command('fetch-acks')
     .description("fetch the regulator's new acknowledgement files from SFTP_ACK_DIR and read them as `ack <file>` does")
@@ -99,6 +99,8 @@ export const registerFetchAcks: RegisterCommand = (program, context) => {
         }
       }
       if (options.dryRun) context.print('Dry run: nothing was fetched or read.');
+      // As `ack <file>`: an acknowledgement refused whole is exit 4 (it is listed by status).
+      if (outcomes.some((outcome) => outcome.outcome === 'refused')) setExit(ExitCode.inputRefused);
     });
 };
 
