@@ -3,6 +3,8 @@ import { validate as validateCron } from 'node-cron';
 import { IANAZone } from 'luxon';
 import * as v from 'valibot';
 import { deliveryConfigEntries, deliveryProblems } from './delivery/config.ts';
+import { faultConfigEntries } from './faults/config.ts';
+import { redactSecrets } from './faults/redact.ts';
 
 // valibot rather than zod here: every command loads the configuration, and zod alone adds
 // ~18 MB to each process against ~2 MB (measured with Node 24; issue 6's memory targets).
@@ -59,6 +61,7 @@ const configSchema = v.object({
     'info',
   ),
   ...deliveryConfigEntries,
+  ...faultConfigEntries,
 });
 
 export type Config = v.InferOutput<typeof configSchema>;
@@ -89,7 +92,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   throw new ConfigError(
     parsed.issues.map((issue) => {
       const key = String(v.getDotPath(issue) ?? '');
-      return `${key}: ${issue.message} (got ${JSON.stringify(present[key])})`;
+      // Never a password: URLs are shown without theirs.
+      return `${key}: ${issue.message} (got ${redactSecrets(JSON.stringify(present[key]))})`;
     }),
   );
 }

@@ -1,5 +1,6 @@
 import Table from 'cli-table3';
 import { Option, type Command } from 'commander';
+import { safeTextField } from '../format/safeText.ts';
 import type { CommandContext } from './context.ts';
 
 export type OutputFormat = 'table' | 'csv' | 'json';
@@ -8,9 +9,10 @@ export function formatOption(command: Command): Command {
   return command.addOption(new Option('--format <format>', 'output format').choices(['table', 'csv', 'json']).default('table'));
 }
 
-function csvField(value: unknown): string {
+/** A cell of CSV for people: Safe text (upload-file.md), then RFC 4180 quoting. */
+export function csvField(value: unknown): string {
   const text = value === null || value === undefined ? '' : value instanceof Date ? value.toISOString() : String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+  return safeTextField(text);
 }
 
 /** Rows as a table for people, or CSV / JSON for scripts. Columns are the first row's keys. */

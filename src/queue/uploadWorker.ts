@@ -1,6 +1,7 @@
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { assertEveryJobHasOneHandler, jobHandlers, type JobHandler } from '../../jobs/index.ts';
+import { unrecoverableReason } from '../faults/unrecoverable.ts';
 import type { Logger } from '../logger.ts';
 import { FilePlacementError, OutboxNotPrivateError } from '../files/atomicFile.ts';
 import { FinalTooEarlyError, type BatchOutcome } from '../usecases/runBatches.ts';
@@ -65,6 +66,10 @@ function createUploadWorker(deps: UploadDeps, options: UploadWorkerOptions): Wor
         if (error instanceof FinalTooEarlyError || error instanceof OutboxNotPrivateError || error instanceof FilePlacementError) {
           throw new UnrecoverableError(error.message);
         }
+        // Schema missing, a constraint the operator must resolve: fail at once, with the hint.
+        const reason = unrecoverableReason(error);
+        if (reason) throw new UnrecoverableError(reason);
+        // Anything else (a lost connection, a timeout) fails this attempt; BullMQ retries with back-off.
         throw error;
       }
     },
