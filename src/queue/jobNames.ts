@@ -8,6 +8,10 @@ export const JobName = {
   FinalBatch: 'final-batch',
   DeliverFile: 'deliver-file',
   FetchAcks: 'fetch-acks',
+  /** Reminders queue (src/reminders/): create the reminders due at an hourly tick, then send them. */
+  Remind: 'remind',
+  /** Reminders queue: send one reminder (rate-limited, retried with back-off). */
+  SendReminder: 'send-reminder',
 } as const;
 export type JobName = (typeof JobName)[keyof typeof JobName];
 
@@ -32,7 +36,19 @@ export interface JobPayloads {
   [JobName.DeliverFile]: { seq: number };
   /** The ack poll's due time (ISO 8601 UTC); also names the job. */
   [JobName.FetchAcks]: { dueAt: string };
+  [JobName.Remind]: {
+    /** The hourly tick it is for, ISO 8601 UTC: the time it was due, not run. */
+    dueAt: string;
+  };
+  [JobName.SendReminder]: {
+    reminderId: string;
+  };
 }
+
+/** The jobs of the reminders queue (its own queue, so its rate limit never slows an upload). */
+export const REMINDER_JOBS = [JobName.Remind, JobName.SendReminder] as const;
+export type ReminderJobName = (typeof REMINDER_JOBS)[number];
+export type UploadJobName = Exclude<JobName, ReminderJobName>;
 
 /**
  * The job id the scheduler, a worker and the CLI all use for the same batch, so that BullMQ
@@ -47,6 +63,10 @@ export function jobIdFor<N extends JobName>(name: N, payload: JobPayloads[N]): s
         ? `final-${(payload as JobPayloads['final-batch']).cycleCode}`
         : name === JobName.DeliverFile
           ? `deliver-${(payload as JobPayloads['deliver-file']).seq}`
-          : `fetch-acks-${(payload as JobPayloads['fetch-acks']).dueAt}`;
+          : name === JobName.FetchAcks
+            ? `fetch-acks-${(payload as JobPayloads['fetch-acks']).dueAt}`
+            : name === JobName.Remind
+              ? `remind-${(payload as JobPayloads['remind']).dueAt}`
+              : `send-reminder-${(payload as JobPayloads['send-reminder']).reminderId}`;
   return id.replaceAll(':', '_');
 }
