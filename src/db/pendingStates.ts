@@ -64,9 +64,10 @@ function cyclesValues(cycles: readonly CycleRow[], now: Date): RawBuilder<unknow
 
 /**
  * One row per pending completion (see PendingStateRow), to use as a subquery
- * (`FROM (...) AS s`); `cycles` are every configured cycle (listCycles), sealed or not.
+ * (`FROM (...) AS s`); `cycles` are every configured cycle (listCycles), sealed or not;
+ * `where` a condition on completion `c` (trace: one registrant's).
  */
-export function pendingStatesSql(cycles: readonly CycleRow[], at: PendingStatesAt): RawBuilder<PendingStateRow> {
+export function pendingStatesSql(cycles: readonly CycleRow[], at: PendingStatesAt, where: RawBuilder<boolean> = sql<boolean>`true`): RawBuilder<PendingStateRow> {
   const zone = at.zone;
   const holdEnd = holdWindowEndSql(at.holdDays);
   const now = at.now.toISOString();
@@ -125,5 +126,6 @@ export function pendingStatesSql(cycles: readonly CycleRow[], at: PendingStatesA
            AND NOT EXISTS (SELECT 1 FROM batch_item j WHERE j.completion_id = i.completion_id AND j.revision > i.revision)
       ) AS rj ON rj.completion_id = c.id
       CROSS JOIN LATERAL (SELECT ${decision} AS decision) AS d
+     WHERE ${where}
       ) AS x`;
 }
