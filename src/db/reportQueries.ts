@@ -32,7 +32,8 @@ export interface SlaRow {
  * each with its deadline (`workingDays` working days after the ready day) and the working days
  * left on `today`, from the calendar of working-day ordinals passed as two arrays: the ordinal
  * of a day is ordinals[day - first day + 1], the n-th working day is workingDays[n]. Two array
- * subscripts per row, no join, no walk.
+ * subscripts per row, no join, no walk. OFFSET 0 fences the pending rows: flattened, the ready
+ * day's CASE (and the state's within it) was copied into each of the five columns using it.
  */
 export function slaRowsSql(
   cycles: readonly CycleRow[],
@@ -54,8 +55,9 @@ export function slaRowsSql(
       FROM (
         SELECT s.completed_at, s.provider_ref, s.goc_number, s.event_ref, coalesce(s.cycle, '') AS cycle, s.state, s.ready_on,
                ${readyOrdinal} AS ready_ordinal, ${deadline} AS deadline
-          FROM (${pendingStatesSql(cycles, at)}) AS s
-         WHERE s.state IN ('WAITING', 'QUARANTINED') AND s.ready_on::date <= ${sla.reportableReadyDay}::date
+          FROM (SELECT * FROM (${pendingStatesSql(cycles, at)}) AS s0
+                 WHERE s0.state IN ('WAITING', 'QUARANTINED') AND s0.ready_on::date <= ${sla.reportableReadyDay}::date
+                OFFSET 0) AS s
       ) AS x
      ORDER BY x.completed_at, x.provider_ref`;
 }
