@@ -2,6 +2,8 @@ import Table from 'cli-table3';
 import { Option, type Command } from 'commander';
 import { safeTextField } from '../format/safeText.ts';
 import type { CommandContext } from './context.ts';
+import { toCsv } from '../reports/csv.ts';
+import type { ReportTable } from '../reports/reportRows.ts';
 
 export type OutputFormat = 'table' | 'csv' | 'json';
 
@@ -40,4 +42,13 @@ export function printRows(
   const table = new Table({ head: keys, style: { head: [], border: [] } });
   for (const row of rows) table.push(keys.map((key) => { const v = row[key]; return v === null || v === undefined ? '' : v instanceof Date ? v.toISOString() : String(v); }));
   context.print(table.toString());
+}
+
+/** A report of src/reports, as `report …` prints it (CSV by the same toCsv the console downloads). */
+export function printReport(context: CommandContext, report: ReportTable, format: OutputFormat): void {
+  if (format === 'csv') {
+    context.stdout.write(toCsv(report.rows, report.columns ?? Object.keys(report.rows[0] ?? {})));
+    return;
+  }
+  printRows(context, report.rows, format, report.empty, report.columns);
 }

@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import type { CommandContext } from './context.ts';
+import { streamReport, type ReportSource } from '../reports/reportRows.ts';
 import { csvField, printRows, type OutputFormat } from './output.ts';
 
 /**
@@ -46,4 +47,10 @@ export async function printRowStream(
   if (format === 'csv' && count === 0 && keys?.length) await write(`${keys.map(csvField).join(',')}\n`);
   if (format === 'json') await write(count === 0 ? '[]\n' : '\n]\n');
   if (pending) out.write(pending);
+}
+
+/** A report of src/reports, streamed from the database to the output (see printRowStream). */
+export async function printReportStream<Row>(context: CommandContext, source: ReportSource<Row>, format: OutputFormat): Promise<void> {
+  const sources = { db: context.db, pool: context.database.pool };
+  await printRowStream(context, streamReport(sources, source), format, source.empty, source.columns);
 }
