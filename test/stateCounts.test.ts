@@ -5,7 +5,8 @@ import { perRowStatesSql } from './support/perRowStates.ts';
 import { listCycles } from '../src/db/cycles.ts';
 import { pendingStatesSql, type PendingStateRow } from '../src/db/pendingStates.ts';
 import { countStates } from '../src/db/stateCounts.ts';
-import { slaRowsSql } from '../src/db/reportQueries.ts';
+import { pendingInStatesSql, slaRowsSql } from '../src/db/reportQueries.ts';
+import { PREFILTERS } from '../src/db/pendingStates.ts';
 import { addDays, businessDate } from '../src/domain/businessTime.ts';
 import { assessSla, latestOverdueReadyDay, latestReportableReadyDay, workingDayCalendar } from '../src/domain/workingDays.ts';
 import { seedCompletion, seedConfirmation, seedCycle, seedEvent, seedRegistrant } from './support/seed.ts';
@@ -185,5 +186,25 @@ describe('set-based states and counts', () => {
         expect(await read(completionStatesSql(env.db, at, filter)), `${now} ${JSON.stringify(filter)}`).toEqual(expected);
       }
     }
+  });
+
+  it('finds the held and the late completions with their prefilters as the per-row classification does', async () => {
+    const cycles = await listCycles(env.db);
+    let seen = 0;
+    for (const now of NOWS) {
+      const expected = await perRow(now);
+      const at = { now: new Date(now), holdDays: HOLD, zone: ZONE };
+      for (const [states, prefilter] of [
+        [['HELD'], PREFILTERS.held(HOLD)],
+        [['LATE', 'AFTER_CUTOFF', 'NO_OPEN_CYCLE'], PREFILTERS.late()],
+      ] as const) {
+        const { rows } = await pendingInStatesSql(cycles, at, states, prefilter).execute(env.db);
+        const want = expected.filter((s) => s.pending && (states as readonly string[]).includes(s.state));
+        const key = (s: { provider_ref: string; state: string }) => `${s.provider_ref} ${s.state}`;
+        expect(rows.map(key).sort(), `${now} ${states.join()}`).toEqual(want.map(key).sort());
+        seen += rows.length;
+      }
+    }
+    expect(seen).toBeGreaterThan(10);
   });
 });

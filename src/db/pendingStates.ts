@@ -65,7 +65,8 @@ function cyclesValues(cycles: readonly CycleRow[], now: Date): RawBuilder<unknow
 /**
  * One row per pending completion (see PendingStateRow), to use as a subquery
  * (`FROM (...) AS s`); `cycles` are every configured cycle (listCycles), sealed or not;
- * `where` a condition on completion `c` (trace: one registrant's).
+ * `where` a condition on completion `c` (trace: one registrant's), event `e` or the cycle `y`
+ * (a report's necessary conditions: see PREFILTERS), applied where the joins can use it.
  */
 export function pendingStatesSql(cycles: readonly CycleRow[], at: PendingStatesAt, where: RawBuilder<boolean> = sql<boolean>`true`): RawBuilder<PendingStateRow> {
   const zone = at.zone;
@@ -129,3 +130,17 @@ export function pendingStatesSql(cycles: readonly CycleRow[], at: PendingStatesA
      WHERE ${where}
       ) AS x`;
 }
+
+/**
+ * Conditions every row of some states meets, over `c`, `e` and `y` of pendingStatesSql: given
+ * as its `where`, they cut the rows before the registrant, span and confirmation joins.
+ *   LATE, AFTER_CUTOFF, NO_OPEN_CYCLE: no cycle, at or after its cutoff, or a sealed cycle;
+ *   HELD: an interactive event in an unsealed cycle before the FINAL window, completed before
+ *   the window's cutoff, its hold window still open at that cutoff.
+ */
+export const PREFILTERS = {
+  late: () => sql<boolean>`(y.id IS NULL OR c.completed_at >= y.final_cutoff OR y.sealed)`,
+  held: (holdDays: number) =>
+    sql<boolean>`(e.interactive AND y.id IS NOT NULL AND NOT y.sealed AND NOT y.is_final
+                  AND c.completed_at < y.window_cutoff AND ${holdWindowEndSql(holdDays)} > y.window_cutoff)`,
+};

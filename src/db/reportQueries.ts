@@ -6,10 +6,15 @@ import { pendingStatesSql, type PendingState, type PendingStateRow, type Pending
 // The queries of `report held`, `report late` and `report sla`: set-based over the pending
 // completions (pendingStatesSql), in a stable order, meant to be streamed (streamRows).
 
-/** Pending completions in some states, oldest completion first. */
-export function pendingInStatesSql(cycles: readonly CycleRow[], at: PendingStatesAt, states: readonly PendingState[]): RawBuilder<PendingStateRow> {
+/** Pending completions in some states, oldest completion first; `prefilter`: see PREFILTERS. */
+export function pendingInStatesSql(
+  cycles: readonly CycleRow[],
+  at: PendingStatesAt,
+  states: readonly PendingState[],
+  prefilter: RawBuilder<boolean> = sql<boolean>`true`,
+): RawBuilder<PendingStateRow> {
   return sql<PendingStateRow>`
-    SELECT s.* FROM (${pendingStatesSql(cycles, at)}) AS s
+    SELECT s.* FROM (${pendingStatesSql(cycles, at, prefilter)}) AS s
      WHERE s.state = ANY (${states}::text[])
      ORDER BY s.completed_at, s.provider_ref`;
 }

@@ -1,6 +1,6 @@
-import { heldSource } from '../../reports/reportRows.ts';
+import { heldReport } from '../../reports/reportRows.ts';
 import { formatOption, type OutputFormat } from '../output.ts';
-import { printReportStream } from '../streamOutput.ts';
+import { printReport } from '../streamOutput.ts';
 import { nowOption, parseNow } from '../nowOption.ts';
 import type { RegisterCommand } from './types.ts';
 
@@ -13,6 +13,6 @@ export const registerReportHeld: RegisterCommand = (report, context) => {
   ).action(async (options: { now?: string; format: OutputFormat }) => {
     const now = parseNow(options.now);
     const { BUSINESS_TIME_ZONE: zone, INTERACTIVE_HOLD_DAYS: holdDays } = context.config;
-    await printReportStream(context, await heldSource(context.db, { now, holdDays, zone }), options.format);
+    await printReport(context, await heldReport({ db: context.db, pool: context.database.pool }, { now, holdDays, zone }), options.format);
   });
 };

@@ -1,12 +1,12 @@
-import { rejectedSource } from '../../reports/reportRows.ts';
+import { rejectedReport } from '../../reports/reportRows.ts';
 import { formatOption, type OutputFormat } from '../output.ts';
-import { printReportStream } from '../streamOutput.ts';
+import { printReport } from '../streamOutput.ts';
 import type { RegisterCommand } from './types.ts';
 
 export const registerReportRejected: RegisterCommand = (report, context) => {
   formatOption(report.command('rejected').description('records the regulator rejected, and whether each has been corrected')).action(
     async (options: { format: OutputFormat }) => {
-      await printReportStream(context, rejectedSource(), options.format);
+      await printReport(context, await rejectedReport(context.db), options.format);
     },
   );
 };

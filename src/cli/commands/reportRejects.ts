@@ -1,6 +1,6 @@
-import { rejectsSource } from '../../reports/reportRows.ts';
+import { rejectsReport } from '../../reports/reportRows.ts';
 import { formatOption, type OutputFormat } from '../output.ts';
-import { printReportStream } from '../streamOutput.ts';
+import { printReport } from '../streamOutput.ts';
 import type { RegisterCommand } from './types.ts';
 
 export const registerReportRejects: RegisterCommand = (report, context) => {
@@ -11,6 +11,6 @@ export const registerReportRejects: RegisterCommand = (report, context) => {
       .option('--file <name>', 'only the imports of this file (its path, or just its name)'),
   ).action(async (options: { format: OutputFormat; file?: string }) => {
     // JSON keeps the codes as a list; a table or CSV cell holds them ;-separated, as the rejects file does.
-    await printReportStream(context, rejectsSource({ file: options.file, codesAsList: options.format === 'json' }), options.format);
+    await printReport(context, await rejectsReport(context.database.pool, { file: options.file, codesAsList: options.format === 'json' }), options.format);
   });
 };
