@@ -195,7 +195,7 @@ describe('set-based states and counts', () => {
       const expected = await perRow(now);
       const at = { now: new Date(now), holdDays: HOLD, zone: ZONE };
       for (const [states, prefilter] of [
-        [['HELD'], PREFILTERS.held(HOLD)],
+        [['HELD'], PREFILTERS.held(HOLD, new Date(now))],
         [['LATE', 'AFTER_CUTOFF', 'NO_OPEN_CYCLE'], PREFILTERS.late()],
       ] as const) {
         const { rows } = await pendingInStatesSql(cycles, at, states, prefilter).execute(env.db);

@@ -135,12 +135,14 @@ export function pendingStatesSql(cycles: readonly CycleRow[], at: PendingStatesA
  * Conditions every row of some states meets, over `c`, `e` and `y` of pendingStatesSql: given
  * as its `where`, they cut the rows before the registrant, span and confirmation joins.
  *   LATE, AFTER_CUTOFF, NO_OPEN_CYCLE: no cycle, at or after its cutoff, or a sealed cycle;
- *   HELD: an interactive event in an unsealed cycle before the FINAL window, completed before
- *   the window's cutoff, its hold window still open at that cutoff.
+ *   HELD: an interactive event in an unsealed cycle before the FINAL window (so the window's
+ *   cutoff is now), completed before it, its hold window still open: completed within the last
+ *   hold days, a condition on completion alone, applied as it is read.
  */
 export const PREFILTERS = {
   late: () => sql<boolean>`(y.id IS NULL OR c.completed_at >= y.final_cutoff OR y.sealed)`,
-  held: (holdDays: number) =>
-    sql<boolean>`(e.interactive AND y.id IS NOT NULL AND NOT y.sealed AND NOT y.is_final
+  held: (holdDays: number, now: Date) =>
+    sql<boolean>`(c.completed_at > ${now.toISOString()}::timestamptz - make_interval(hours => ${holdDays * 24})
+                  AND e.interactive AND y.id IS NOT NULL AND NOT y.sealed AND NOT y.is_final
                   AND c.completed_at < y.window_cutoff AND ${holdWindowEndSql(holdDays)} > y.window_cutoff)`,
 };

@@ -50,7 +50,7 @@ export function streamOf(table: ReportTable): ReportStream {
 }
 
 export async function heldReport({ db, pool }: ReportSources, at: ReportAt): Promise<ReportStream> {
-  const query = pendingInStatesSql(await listCycles(db), at, ['HELD'], PREFILTERS.held(at.holdDays));
+  const query = pendingInStatesSql(await listCycles(db), at, ['HELD'], PREFILTERS.held(at.holdDays, at.now));
   const rows = (async function* () {
     for await (const s of streamRows(db, pool, query)) {
       yield {
