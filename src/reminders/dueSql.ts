@@ -87,17 +87,20 @@ export function acceptDueSql({ now }: DueOptions): RawBuilder<unknown> {
        WHERE b.kind = 'FINAL' AND b.claimed_at <= ${at}::timestamptz AND ${at}::timestamptz < cy.ends_at
          AND NOT EXISTS (SELECT 1 FROM reminder x WHERE x.kind = 'ACCEPT_PENDING_POINTS' AND x.cycle_id = b.cycle_id)
     ), recipients AS (
-      SELECT DISTINCT f.cycle_id, c.registrant_id, f.claimed_at, f.ends_at
-        FROM f JOIN batch b ON b.cycle_id = f.cycle_id
-        JOIN batch_item bi ON bi.batch_id = b.id
-        JOIN completion c ON c.id = bi.completion_id
-       WHERE bi.ack_status IS DISTINCT FROM 'REJECTED'
+      -- By the GOC number the batch carried (a registrant's key), so that the million carried
+      -- records are read once and not joined to completion.
+      SELECT k.cycle_id, r.id AS registrant_id, k.claimed_at, k.ends_at
+        FROM (SELECT DISTINCT f.cycle_id, f.claimed_at, f.ends_at, bi.goc_number
+                FROM f JOIN batch b ON b.cycle_id = f.cycle_id
+                JOIN batch_item bi ON bi.batch_id = b.id
+               WHERE bi.ack_status IS DISTINCT FROM 'REJECTED') k
+        JOIN registrant r ON r.goc_number = k.goc_number
     ), listed AS (
       -- Carried by a batch whose cutoff lies in the cycle's last six weeks.
-      SELECT DISTINCT f.cycle_id, c.registrant_id, bi.completion_id
+      SELECT DISTINCT f.cycle_id, r.id AS registrant_id, bi.completion_id
         FROM f JOIN batch b ON b.cycle_id = f.cycle_id AND b.cutoff >= f.ends_at - make_interval(days => ${LAST_WEEKS * 7})
         JOIN batch_item bi ON bi.batch_id = b.id
-        JOIN completion c ON c.id = bi.completion_id
+        JOIN registrant r ON r.goc_number = bi.goc_number
        WHERE bi.ack_status IS DISTINCT FROM 'REJECTED'
     )
     SELECT 'ACCEPT_PENDING_POINTS'::text AS kind, r.registrant_id, r.cycle_id, l.completion_id,
@@ -107,17 +110,24 @@ export function acceptDueSql({ now }: DueOptions): RawBuilder<unknown> {
 
 /** Everything due at `now` that has no reminder yet, one row per completion (dry run). */
 export async function listDue(db: Db, options: DueOptions): Promise<Array<DueItem & { email: string | null; goc_number: string; provider_ref: string | null }>> {
-  const result = await sql<DueItem & { email: string | null; goc_number: string; provider_ref: string | null }>`
+  return db.transaction().execute(async (trx) => {
+    await sql`SET LOCAL jit = off`.execute(trx); // compiling cost seconds, running ~0.3 s (BENCHMARKS.md)
+    return (await listDueSql(options).execute(trx)).rows;
+  });
+}
+
+export function listDueSql(options: DueOptions) {
+  return sql<DueItem & { email: string | null; goc_number: string; provider_ref: string | null }>`
     SELECT d.kind, d.registrant_id, d.cycle_id, d.completion_id, d.stage, d.due_at, d.deadline,
-           r.email, r.goc_number, c.provider_ref
+           r.email, r.goc_number,
+           -- Looked up by key: a join invited a hash of all of completion.
+           (SELECT c.provider_ref FROM completion c WHERE c.id = d.completion_id) AS provider_ref
       FROM (SELECT kind, registrant_id, cycle_id, completion_id, stage, due_at, deadline FROM (${peerDueSql(options)}) p
             UNION ALL
             -- ACCEPT_PENDING_POINTS: the items it lists, or the registrant alone when it lists none.
             SELECT kind, registrant_id, cycle_id, completion_id, stage, due_at, deadline FROM (${acceptDueSql(options)}) a) d
       JOIN registrant r ON r.id = d.registrant_id
-      LEFT JOIN completion c ON c.id = d.completion_id
-     ORDER BY r.goc_number, d.kind, c.provider_ref`.execute(db);
-  return result.rows;
+     ORDER BY r.goc_number, d.kind, provider_ref`;
 }
 
 export interface CreatedReminder {
@@ -135,6 +145,7 @@ export interface CreatedReminder {
 export async function createDueReminders(db: Db, options: DueOptions): Promise<CreatedReminder[]> {
   return db.transaction().execute(async (trx) => {
     await sql`SELECT pg_advisory_xact_lock(${LOCK_KEY})`.execute(trx);
+    await sql`SET LOCAL jit = off`.execute(trx); // JIT compiling cost seconds, more than the query (BENCHMARKS.md)
     const result = await sql<CreatedReminder>`
       WITH peer AS (${peerDueSql(options)}),
       accept AS (${acceptDueSql(options)}),
