@@ -51,6 +51,12 @@ export function createMetrics(source: MetricsSource): { render(): Promise<string
     labelNames: ['cycle'],
     registers: [registry],
   });
+  const cycleOpen = new Gauge({
+    name: 'cet_uploader_cycle_open',
+    help: '1 while a cycle is not sealed by its FINAL batch, else 0.',
+    labelNames: ['cycle'],
+    registers: [registry],
+  });
   const files = new Gauge({ name: 'cet_uploader_files', help: 'Batch files by delivery state.', labelNames: ['delivery_state'], registers: [registry] });
   const warnings = new Gauge({ name: 'cet_uploader_warnings', help: 'Warnings `status` prints now, by code.', labelNames: ['code'], registers: [registry] });
 
@@ -82,7 +88,10 @@ export function createMetrics(source: MetricsSource): { render(): Promise<string
     for (const [state, value] of Object.entries(byState)) completions.set({ state }, value);
     slaOverdue.set(status.sla.overdue);
     slaDueSoon.set(status.sla.dueSoon);
-    for (const cycle of status.cycles) finalOverdue.set({ cycle: cycle.code }, !cycle.sealed && cycle.cutoffPassed ? 1 : 0);
+    for (const cycle of status.cycles) {
+      finalOverdue.set({ cycle: cycle.code }, !cycle.sealed && cycle.cutoffPassed ? 1 : 0);
+      cycleOpen.set({ cycle: cycle.code }, cycle.sealed ? 0 : 1);
+    }
     for (const [state, value] of fileStates) files.set({ delivery_state: state }, value);
     const codes = new Map<string, number>();
     for (const warning of status.warnings) codes.set(warning.code, (codes.get(warning.code) ?? 0) + 1);

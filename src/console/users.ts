@@ -52,12 +52,13 @@ export async function readUsers(file: string): Promise<Map<string, ConsoleUser>>
 }
 
 // Compared against when the name is unknown, so that a wrong name costs as long as a wrong password.
-const NOBODY = bcrypt.hashSync('no user has this password', BCRYPT_COST);
+let nobody: Promise<string> | undefined;
 
 /** The user when name and password match; null otherwise, saying nothing about which part was wrong. */
 export async function verifyUser(users: Map<string, ConsoleUser>, name: string, password: string): Promise<ConsoleUser | null> {
   const user = users.get(name);
-  const matches = await bcrypt.compare(password, user?.hash ?? NOBODY);
+  nobody ??= bcrypt.hash('no user has this password', BCRYPT_COST);
+  const matches = await bcrypt.compare(password, user?.hash ?? (await nobody));
   return user && matches ? user : null;
 }
 
