@@ -1,5 +1,6 @@
 import { rejectsReport } from '../../reports/reportRows.ts';
-import { formatOption, printReport, type OutputFormat } from '../output.ts';
+import { formatOption, type OutputFormat } from '../output.ts';
+import { printReport } from '../streamOutput.ts';
 import type { RegisterCommand } from './types.ts';
 
 export const registerReportRejects: RegisterCommand = (report, context) => {
@@ -10,6 +11,6 @@ export const registerReportRejects: RegisterCommand = (report, context) => {
       .option('--file <name>', 'only the imports of this file (its path, or just its name)'),
   ).action(async (options: { format: OutputFormat; file?: string }) => {
     // JSON keeps the codes as a list; a table or CSV cell holds them ;-separated, as the rejects file does.
-    printReport(context, await rejectsReport(context.database.pool, { file: options.file, codesAsList: options.format === 'json' }), options.format);
+    await printReport(context, await rejectsReport(context.database.pool, { file: options.file, codesAsList: options.format === 'json' }), options.format);
   });
 };
