@@ -1,4 +1,5 @@
 import { promises as fs } from 'node:fs';
+import { writeFileAtomically } from '../files/atomicFile.ts';
 import path from 'node:path';
 import bcrypt from 'bcryptjs';
 
@@ -77,9 +78,7 @@ export async function addUser(file: string, name: string, role: Role, password: 
   const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
   const kept = lines.map((l) => (l.trim().split(':')[0] === name ? line : l));
   if (!existing.has(name)) kept.push(line);
-  const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-  await fs.writeFile(temporary, `${kept.join('\n')}\n`, { mode: 0o600 });
-  await fs.chmod(temporary, 0o600);
-  await fs.rename(temporary, file);
+  // Created new under an unpredictable name (never through a planted link), 0600, renamed into place.
+  await writeFileAtomically(path.dirname(file), path.basename(file), [`${kept.join('\n')}\n`]);
   return existing.has(name) ? 'replaced' : 'added';
 }

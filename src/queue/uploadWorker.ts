@@ -1,4 +1,4 @@
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { assertEveryJobHasOneHandler, jobHandlers, type JobHandler } from '../../jobs/index.ts';
 import { isConnectionError } from '../faults/serviceFailure.ts';
@@ -7,7 +7,8 @@ import type { Logger } from '../logger.ts';
 import { FilePlacementError, OutboxNotPrivateError } from '../files/atomicFile.ts';
 import { FinalTooEarlyError, type BatchOutcome } from '../usecases/runBatches.ts';
 import type { UploadDeps } from '../usecases/uploadDeps.ts';
-import { QUEUE_NAME, type JobName } from './jobNames.ts';
+import { DELIVERY_BACKOFF, deliveryBackoff, queueDeliveries } from '../delivery/deliveryJobs.ts';
+import { JobName, QUEUE_NAME } from './jobNames.ts';
 import { announceWorker } from './workerPresence.ts';
 
 export interface UploadWorkerOptions {
@@ -42,17 +43,32 @@ export function startUploadWorker(deps: UploadDeps, options: UploadWorkerOptions
   };
 }
 
-function createUploadWorker(deps: UploadDeps, options: UploadWorkerOptions): Worker<unknown, BatchOutcome[], JobName> {
+function createUploadWorker(deps: UploadDeps, options: UploadWorkerOptions): Worker<unknown, unknown, JobName> {
   assertEveryJobHasOneHandler();
-  const worker = new Worker<unknown, BatchOutcome[], JobName>(
+  let deliveryQueue: Queue | undefined;
+  let deliveryConnection: Redis | undefined;
+  const worker = new Worker<unknown, unknown, JobName>(
     QUEUE_NAME,
-    async (job: Job<unknown, BatchOutcome[], JobName>) => {
+    async (job: Job<unknown, unknown, JobName>) => {
       const handler = jobHandlers[job.name] as JobHandler<JobName> | undefined;
       if (!handler) throw new UnrecoverableError(`no handler for job ${job.name}`);
       options.logger.info({ job: job.id, jobName: job.name, attempt: job.attemptsMade + 1 }, 'job started');
       try {
         const outcomes = await handler(deps, job.data as never);
         options.logger.info({ job: job.id, outcomes }, 'job finished');
+        // A written file is queued for delivery at once (DELIVERY=sftp).
+        if (deps.delivery && (job.name === JobName.WeeklyBatch || job.name === JobName.FinalBatch)) {
+          const seqs = (outcomes as BatchOutcome[]).flatMap((outcome) => (outcome.seq === null || outcome.sealedBefore ? [] : [outcome.seq]));
+          if (!deliveryConnection) {
+            deliveryConnection = options.connection.duplicate();
+            deliveryConnection.on('error', () => {}); // failures surface in the calls that fail
+          }
+          if (!deliveryQueue) {
+            deliveryQueue = new Queue(QUEUE_NAME, { connection: deliveryConnection, prefix: options.prefix });
+            deliveryQueue.on('error', () => {});
+          }
+          if (seqs.length) await queueDeliveries(deliveryQueue, deps.delivery, seqs);
+        }
         return outcomes;
       } catch (error) {
         options.logger.error({ job: job.id, err: error }, 'job failed');
@@ -78,6 +94,10 @@ function createUploadWorker(deps: UploadDeps, options: UploadWorkerOptions): Wor
       stalledInterval: Math.max(1_000, Math.floor(options.lockDuration / 2)),
       maxStalledCount: 3,
       autorun: true,
+      settings: {
+        backoffStrategy: (attemptsMade, type, _error, job) =>
+          type === DELIVERY_BACKOFF ? deliveryBackoff(attemptsMade, (job?.opts.backoff as { delay?: number } | undefined)?.delay ?? 60_000) : 0,
+      },
     },
   );
   // A lost Redis connection is logged once by the connection's health (and BullMQ retries on
@@ -85,6 +105,10 @@ function createUploadWorker(deps: UploadDeps, options: UploadWorkerOptions): Wor
   worker.on('error', (error) => {
     if (isConnectionError(error)) options.logger.debug({ err: error }, 'worker: Redis connection error');
     else options.logger.error({ err: error }, 'worker error');
+  });
+  worker.on('closed', () => {
+    const [queue, connection] = [deliveryQueue, deliveryConnection];
+    if (queue) void queue.close().catch(() => {}).then(() => connection?.disconnect());
   });
   return worker;
 }

@@ -3,7 +3,7 @@ import { addDays, businessDate, describeInstant } from '../domain/businessTime.t
 import { latestReportableReadyDay, SLA_WARNING_WORKING_DAYS, SLA_WORKING_DAYS, workingDayCalendar } from '../domain/workingDays.ts';
 import { listCycles } from '../db/cycles.ts';
 import type { Db } from '../db/database.ts';
-import type { PendingStateRow } from '../db/pendingStates.ts';
+import { PREFILTERS, type PendingStateRow } from '../db/pendingStates.ts';
 import { pendingInStatesSql, slaRowsSql } from '../db/reportQueries.ts';
 import { rejectedRecords } from '../db/reportsRejected.ts';
 import { streamRows } from '../db/streamRows.ts';
@@ -50,7 +50,7 @@ export function streamOf(table: ReportTable): ReportStream {
 }
 
 export async function heldReport({ db, pool }: ReportSources, at: ReportAt): Promise<ReportStream> {
-  const query = pendingInStatesSql(await listCycles(db), at, ['HELD']);
+  const query = pendingInStatesSql(await listCycles(db), at, ['HELD'], PREFILTERS.held(at.holdDays, at.now));
   const rows = (async function* () {
     for await (const s of streamRows(db, pool, query)) {
       yield {
@@ -71,7 +71,7 @@ export async function heldReport({ db, pool }: ReportSources, at: ReportAt): Pro
 // Never uploaded and never dropped: late arrivals of sealed cycles, completions at or after a
 // cutoff, and completions no cycle contains (domain-rules.md), each with the reason.
 export async function lateReport({ db, pool }: ReportSources, at: ReportAt): Promise<ReportStream> {
-  const query = pendingInStatesSql(await listCycles(db), at, ['LATE', 'AFTER_CUTOFF', 'NO_OPEN_CYCLE']);
+  const query = pendingInStatesSql(await listCycles(db), at, ['LATE', 'AFTER_CUTOFF', 'NO_OPEN_CYCLE'], PREFILTERS.late());
   const rows = (async function* () {
     for await (const s of streamRows(db, pool, query)) {
       yield {
