@@ -8,8 +8,21 @@ export function formatOption(command: Command): Command {
   return command.addOption(new Option('--format <format>', 'output format').choices(['table', 'csv', 'json']).default('table'));
 }
 
+/**
+ * Rows carry typed values (numbers, booleans, null for none, Dates, lists): JSON keeps them as
+ * they are (Dates as ISO 8601 UTC); a table or CSV cell shows null as empty, a list ;-separated,
+ * a boolean as yes/no in a table and true/false in CSV.
+ */
+function cellText(value: unknown, format: 'table' | 'csv'): string {
+  if (value === null || value === undefined) return '';
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === 'boolean') return format === 'table' ? (value ? 'yes' : 'no') : String(value);
+  if (Array.isArray(value)) return value.map((item) => cellText(item, format)).join(';');
+  return String(value);
+}
+
 function csvField(value: unknown): string {
-  const text = value === null || value === undefined ? '' : value instanceof Date ? value.toISOString() : String(value);
+  const text = cellText(value, 'csv');
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
@@ -23,7 +36,7 @@ export function printRows(
 ): void {
   const keys = columns ?? Object.keys(rows[0] ?? {});
   if (format === 'json') {
-    context.print(JSON.stringify(rows, null, 2));
+    context.print(JSON.stringify(rows, (_key, value) => (value === undefined ? null : value), 2));
     return;
   }
   if (format === 'csv') {
@@ -36,6 +49,6 @@ export function printRows(
     return;
   }
   const table = new Table({ head: keys, style: { head: [], border: [] } });
-  for (const row of rows) table.push(keys.map((key) => { const v = row[key]; return v === null || v === undefined ? '' : v instanceof Date ? v.toISOString() : String(v); }));
+  for (const row of rows) table.push(keys.map((key) => cellText(row[key], 'table')));
   context.print(table.toString());
 }

@@ -5,6 +5,7 @@ import { assessSla, latestReportableReadyDay } from '../domain/workingDays.ts';
 import { latestBatches, latestBatchesWithFiles, type BatchView } from '../db/batches.ts';
 import { listCycles } from '../db/cycles.ts';
 import type { Db } from '../db/database.ts';
+import { REJECT_RESOLVED_SQL } from '../db/importRejectResolved.ts';
 import { countStates, slaCandidates } from '../db/reportsStates.ts';
 import { outboxFileWarnings } from '../outbox/fileWarnings.ts';
 
@@ -94,7 +95,8 @@ export async function collectStatus(db: Db, at: StatusAt, sources: readonly Warn
   const withFiles = await latestBatchesWithFiles(db, LATEST_BATCHES);
   const counts = await countStates(db, statesAt);
   const count = (state: Parameters<typeof counts.get>[0]) => counts.get(state) ?? 0;
-  const { rows: importRejects } = await sql<{ n: string }>`SELECT count(*) AS n FROM import_reject`.execute(db);
+  const { rows: importRejects } = await sql<{ n: string }>`
+    SELECT count(*) AS n FROM import_reject j JOIN import_run r ON r.id = j.import_id WHERE NOT (${sql.raw(REJECT_RESOLVED_SQL)})`.execute(db);
   const today = businessDate(at.now, at.zone);
   const sla = await slaCandidates(db, statesAt, latestReportableReadyDay(today));
   const overdue = sla.filter((s) => assessSla(s.ready_on!, today).standing === 'OVERDUE').length;

@@ -20,8 +20,8 @@ export const registerReportHeld: RegisterCommand = (report, context) => {
       cycle: s.cycle,
       completed_at: s.completed_at.toISOString(),
       confirmations: s.confirmations,
-      hold_end: s.hold_end?.toISOString() ?? '',
-      hold_end_local: s.hold_end ? describeInstant(s.hold_end, zone) : '',
+      hold_end: s.hold_end?.toISOString() ?? null,
+      hold_end_local: s.hold_end ? describeInstant(s.hold_end, zone) : null,
     }));
     printRows(context, rows, options.format, `No interactive completion is held at ${describeInstant(now, zone)}.`);
   });

@@ -26,8 +26,8 @@ export const registerReportLate: RegisterCommand = (report, context) => {
       points: s.points,
       completed_at: s.completed_at.toISOString(),
       received_at: s.received_at.toISOString(),
-      cycle: s.cycle ?? '',
-      cutoff: s.final_cutoff?.toISOString() ?? '',
+      cycle: s.cycle ?? null,
+      cutoff: s.final_cutoff?.toISOString() ?? null,
       reason: reason(s, zone),
     }));
     printRows(context, rows, options.format, 'No late, after-cutoff or no-open-cycle completions.');

@@ -6,17 +6,17 @@ export const registerReportRejected: RegisterCommand = (report, context) => {
   formatOption(report.command('rejected').description('records the regulator rejected, and whether each has been corrected')).action(
     async (options: { format: OutputFormat }) => {
       const rows = (await rejectedRecords(context.db)).map((r) => ({
-        file: r.file_name ?? '',
-        batch: r.batch_seq ?? '',
+        file: r.file_name ?? null,
+        batch: r.batch_seq ?? null,
         provider_ref: r.provider_ref,
         goc_number: r.goc_number,
         revision: r.revision,
-        code: r.ack_code ?? '',
-        message: r.ack_message ?? '',
-        ack_file: r.ack_file ?? '',
-        // yes: a corrected revision is waiting for the next batch.
-        corrected_pending: r.corrected === 'pending' ? 'yes' : 'no',
-        carried_again_in: r.carried_again_in ?? '',
+        code: r.ack_code ?? null,
+        message: r.ack_message ?? null,
+        ack_file: r.ack_file ?? null,
+        // true: a corrected revision is waiting for the next batch.
+        corrected_pending: r.corrected === 'pending',
+        carried_again_in: r.carried_again_in ?? null,
       }));
       printRows(context, rows, options.format, 'The regulator has rejected no record.');
     },

@@ -31,7 +31,7 @@ export const registerReportSla: RegisterCommand = (report, context) => {
         provider_ref: s.provider_ref,
         goc_number: s.goc_number,
         event_ref: s.event_ref,
-        cycle: s.cycle ?? '',
+        cycle: s.cycle ?? null,
         state: s.state,
         ready_on: s.ready_on,
         deadline: sla.deadline,

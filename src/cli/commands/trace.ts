@@ -41,6 +41,7 @@ export const registerTrace: RegisterCommand = (program, context) => {
           ', and no import row was rejected under it.',
       );
     }
+    // Typed values (null for none, booleans, numbers); printRows shows them for people in a table.
     const rows = [
       ...states.map((s) => ({
         provider_ref: s.provider_ref,
@@ -50,42 +51,49 @@ export const registerTrace: RegisterCommand = (program, context) => {
         completed_at: s.completed_at.toISOString(),
         completed_on: s.completed_on,
         points: s.points,
-        cycle: s.cycle ?? '',
+        cycle: s.cycle ?? null,
         state: s.state,
-        hold_end: s.state === 'HELD' && s.hold_end ? s.hold_end.toISOString() : '',
-        batch: s.batch_seq ?? '',
-        file: s.file_name ?? '',
-        interactive: s.carried_interactive === null ? '' : s.carried_interactive ? 'Y' : 'N',
-        downgrade_reason: s.downgrade_reason ?? '',
-        ack: s.ack_status ?? '',
-        ack_code: s.ack_code ?? '',
-        correction_pending: s.correction_pending ? 'yes' : 'no',
+        hold_end: s.state === 'HELD' && s.hold_end ? s.hold_end.toISOString() : null,
+        batch: s.batch_seq ?? null,
+        file: s.file_name ?? null,
+        line: null,
+        interactive: s.carried_interactive ?? null,
+        downgrade_reason: s.downgrade_reason ?? null,
+        ack: s.ack_status ?? null,
+        ack_code: s.ack_code ?? null,
+        import_codes: null,
+        correction_pending: s.correction_pending ?? false,
         detail: describeState(s, zone, now),
       })),
       ...rejects.map((j) => ({
-        provider_ref: j.row_key ?? '',
-        revision: '',
-        goc_number: '',
-        event_ref: '',
-        completed_at: '',
-        completed_on: '',
-        points: '',
-        cycle: '',
-        state: 'REJECTED_AT_IMPORT',
-        hold_end: '',
-        batch: '',
-        file: `${j.file_name} line ${j.line}`,
-        interactive: '',
-        downgrade_reason: '',
-        ack: '',
-        ack_code: j.codes.join(';'),
-        correction_pending: '',
-        detail: `refused at import ${describeInstant(j.imported_at, zone)}: ${j.codes.join(', ')}: ${j.message}`,
+        provider_ref: j.row_key ?? null,
+        revision: null,
+        goc_number: null,
+        event_ref: null,
+        completed_at: null,
+        completed_on: null,
+        points: null,
+        cycle: null,
+        // Resolved: the same key was imported successfully since; kept for the record, not counted.
+        state: j.resolved ? 'IMPORT_REJECT_RESOLVED' : 'REJECTED_AT_IMPORT',
+        hold_end: null,
+        batch: null,
+        file: j.file_name,
+        line: j.line,
+        interactive: null,
+        downgrade_reason: null,
+        ack: null,
+        ack_code: null,
+        import_codes: j.codes,
+        correction_pending: null,
+        detail:
+          `refused at import ${describeInstant(j.imported_at, zone)} (${j.file_name} line ${j.line}): ${j.codes.join(', ')}: ${j.message}` +
+          (j.resolved ? '; resolved: the same key was imported successfully since' : ''),
       })),
     ];
     if (options.format === 'table') {
       const who = registrant ? `Registrant ${registrant.goc_number} ${registrant.forenames} ${registrant.surname}` : completion ? `Completion ${completion.provider_ref}` : `"${key}"`;
-      context.print(`${who}, as of ${describeInstant(now, zone)}: ${states.length} completion(s), ${rejects.length} row(s) rejected at import.`);
+      context.print(`${who}, as of ${describeInstant(now, zone)}: ${states.length} completion(s), ${rejects.filter((j) => !j.resolved).length} row(s) rejected at import and not imported since.`);
       printRows(context, rows, 'table', 'No completions.', ['provider_ref', 'event_ref', 'completed_on', 'points', 'state', 'batch', 'file', 'interactive', 'ack', 'detail']);
       return;
     }
