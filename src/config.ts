@@ -2,6 +2,8 @@ import path from 'node:path';
 import { validate as validateCron } from 'node-cron';
 import { IANAZone } from 'luxon';
 import * as v from 'valibot';
+import { faultConfigEntries } from './faults/config.ts';
+import { redactSecrets } from './faults/redact.ts';
 
 // valibot rather than zod here: every command loads the configuration, and zod alone adds
 // ~18 MB to each process against ~2 MB (measured with Node 24; issue 6's memory targets).
@@ -57,6 +59,7 @@ const configSchema = v.object({
     v.picklist(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'not one of fatal, error, warn, info, debug, trace, silent'),
     'info',
   ),
+  ...faultConfigEntries,
 });
 
 export type Config = v.InferOutput<typeof configSchema>;
@@ -83,7 +86,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   throw new ConfigError(
     parsed.issues.map((issue) => {
       const key = String(v.getDotPath(issue) ?? '');
-      return `${key}: ${issue.message} (got ${JSON.stringify(present[key])})`;
+      // Never a password: URLs are shown without theirs.
+      return `${key}: ${issue.message} (got ${redactSecrets(JSON.stringify(present[key]))})`;
     }),
   );
 }

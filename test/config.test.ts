@@ -15,6 +15,9 @@ describe('loadConfig', () => {
       INTERACTIVE_HOLD_DAYS: 14,
       JOB_LOCK_MS: 30_000,
       LOG_LEVEL: 'info',
+      PG_CONNECT_TIMEOUT_MS: 10_000,
+      PG_STATEMENT_TIMEOUT_MS: 900_000,
+      PG_LOCK_TIMEOUT_MS: 300_000,
     });
   });
 

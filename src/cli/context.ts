@@ -34,7 +34,10 @@ export class CommandContext {
   }
 
   get database(): DbHandle {
-    this.#database ??= openDatabase(this.config.DATABASE_URL);
+    const c = this.config;
+    this.#database ??= openDatabase(c.DATABASE_URL, {
+      timeouts: { connectMs: c.PG_CONNECT_TIMEOUT_MS, statementMs: c.PG_STATEMENT_TIMEOUT_MS, lockMs: c.PG_LOCK_TIMEOUT_MS },
+    });
     return this.#database;
   }
 

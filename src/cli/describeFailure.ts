@@ -1,4 +1,6 @@
 import { ConfigError } from '../config.ts';
+import { redactSecrets, redactUrl } from '../faults/redact.ts';
+import { classifyServiceError, describeServiceError } from '../faults/serviceFailure.ts';
 import { ExitCode, OperatorError } from './errors.ts';
 
 interface Failure {
@@ -6,41 +8,33 @@ interface Failure {
   exitCode: ExitCode;
 }
 
-const redact = (url: string) => {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return url;
-  }
-};
+/** Errors retrying cannot fix: the schema is missing or older than the code. */
+const SCHEMA_CODES = new Set(['42P01', '42703', '42883', '3F000']);
 
-/** Turns any error into words for the operator and an exit code; never a bare stack trace. */
-export function describeFailure(error: unknown, urls: { database?: string; redis?: string }): Failure {
+/** Turns any error into one line for the operator and an exit code; never a stack or a password. */
+export function describeFailure(error: unknown, urls: { database?: string; redis?: string; connectTimeoutMs?: number }): Failure {
+  const failure = describe(error, urls);
+  return { ...failure, message: redactSecrets(failure.message) };
+}
+
+function describe(error: unknown, urls: { database?: string; redis?: string; connectTimeoutMs?: number }): Failure {
   if (error instanceof OperatorError) return { message: error.message, exitCode: error.exitCode };
   if (error instanceof ConfigError) return { message: error.message, exitCode: ExitCode.usage };
-  const e = error as { code?: string; message?: string; errors?: unknown[]; name?: string; syscall?: string; address?: string; port?: number };
-  const text = e?.message ?? String(error);
-  const network = e?.code === 'ECONNREFUSED' || e?.code === 'ENOTFOUND' || e?.code === 'ETIMEDOUT' || e?.code === 'ECONNRESET';
-  const aggregated = Array.isArray(e?.errors) && e.errors.some((inner) => (inner as { code?: string }).code === 'ECONNREFUSED');
-  if ((network || aggregated) && e?.port === 6379) {
-    return { message: `Redis is unreachable at ${redact(urls.redis ?? '')} (${text}). Start it, or set REDIS_URL.`, exitCode: ExitCode.failed };
-  }
-  if (network || aggregated) {
-    return {
-      message: `A service is unreachable (${text}). PostgreSQL: ${redact(urls.database ?? '')}; Redis: ${redact(urls.redis ?? '')}. Start it, or set DATABASE_URL / REDIS_URL.`,
-      exitCode: ExitCode.failed,
-    };
-  }
+  const e = error as { code?: string; message?: string; syscall?: string };
+  const text = (e?.message ?? String(error)).split('\n')[0] ?? '';
+  const service = classifyServiceError(error, urls);
+  if (service) return { message: describeServiceError(error, service.service, service.kind, urls, urls.connectTimeoutMs), exitCode: ExitCode.failed };
   if (e?.code === '3D000') {
-    return { message: `PostgreSQL has no such database (${text}) at ${redact(urls.database ?? '')}. Run \`cet-uploader migrate\` first; it creates it.`, exitCode: ExitCode.failed };
+    return { message: `PostgreSQL has no such database (${text}) at ${redactUrl(urls.database)}. Run \`cet-uploader migrate\` first; it creates it.`, exitCode: ExitCode.failed };
   }
-  if (e?.code === '42P01') {
+  if (e?.code && SCHEMA_CODES.has(e.code)) {
     return { message: `The database schema is missing or old (${text}). Run \`cet-uploader migrate\`.`, exitCode: ExitCode.failed };
   }
-  if (/Connection is closed|MaxRetriesPerRequest|Reached the max retries/i.test(text)) {
-    return { message: `Redis is unreachable at ${redact(urls.redis ?? '')} (${text}). Start it, or set REDIS_URL.`, exitCode: ExitCode.failed };
+  if (e?.code === '57014' && /statement timeout/i.test(text)) {
+    return { message: `PostgreSQL cancelled a statement that ran longer than PG_STATEMENT_TIMEOUT_MS (${text}). Raise PG_STATEMENT_TIMEOUT_MS if the work is that large.`, exitCode: ExitCode.failed };
+  }
+  if (e?.code === '55P03') {
+    return { message: `A statement waited for a lock longer than PG_LOCK_TIMEOUT_MS (${text}); another process holds it. Run the command again, or raise PG_LOCK_TIMEOUT_MS.`, exitCode: ExitCode.failed };
   }
   if (e?.syscall && e?.code) {
     return { message: `A file operation failed: ${text}. Check the path and its permissions.`, exitCode: ExitCode.failed };

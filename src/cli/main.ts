@@ -81,9 +81,9 @@ export async function main(argv: string[], context = new CommandContext()): Prom
   return exitCode;
 }
 
-function safeUrls(context: CommandContext): { database?: string; redis?: string } {
+function safeUrls(context: CommandContext): { database?: string; redis?: string; connectTimeoutMs?: number } {
   try {
-    return { database: context.config.DATABASE_URL, redis: context.config.REDIS_URL };
+    return { database: context.config.DATABASE_URL, redis: context.config.REDIS_URL, connectTimeoutMs: context.config.PG_CONNECT_TIMEOUT_MS };
   } catch {
     return {};
   }

@@ -1,9 +1,10 @@
 import { createReadStream } from 'node:fs';
-import { rename, rm, stat } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { CsvError, parse } from 'csv-parse';
 import type pg from 'pg';
+import { NewFile } from '../files/atomicFile.ts';
 import { from as copyFrom } from 'pg-copy-streams';
 import { IMPORT_COLUMNS, type ImportKind } from '../domain/importRows.ts';
 import type { ImportParameters, Query } from './checkedTable.ts';
@@ -64,7 +65,7 @@ export async function importFile(pool: pg.Pool, options: ImportOptions): Promise
   });
   if (!info.isFile()) throw new UnreadableFileError(`${options.file} is not a file`);
   const rejectsPath = `${file}.rejects.csv`;
-  const rejectsTemp = `${rejectsPath}.${process.pid}.tmp`;
+  let rejects: NewFile | null = null;
   const client = await pool.connect();
   let last = performance.now();
   const step = (name: string) => {
@@ -111,11 +112,15 @@ export async function importFile(pool: pg.Pool, options: ImportOptions): Promise
       `SELECT line, row_key, codes, message FROM import_reject WHERE import_id = $1 ORDER BY line LIMIT $2`,
       [importId, options.showRejects ?? 20],
     );
-    if (counts.rejected > 0) await writeRejectsFile(client, importId, staged, rejectsTemp);
+    if (counts.rejected > 0) {
+      // Created new under an unpredictable name beside the input (mode 0600), renamed after the commit.
+      rejects = await NewFile.create(path.dirname(rejectsPath), path.basename(rejectsPath));
+      await writeRejectsFile(client, importId, staged, rejects);
+    }
     step('write rejects file');
     await client.query('COMMIT');
     step('commit');
-    if (counts.rejected > 0) await rename(rejectsTemp, rejectsPath);
+    if (rejects) await rejects.commit();
     // A rejects file left from an earlier import of this file no longer describes it.
     else await rm(rejectsPath, { force: true });
     return {
@@ -128,7 +133,7 @@ export async function importFile(pool: pg.Pool, options: ImportOptions): Promise
     };
   } catch (error) {
     await client.query('ROLLBACK').catch(() => {});
-    await rm(rejectsTemp, { force: true });
+    await rejects?.discard();
     if (error instanceof CsvError) {
       throw new UnusableFileError(`${options.file} is not readable CSV: ${error.message}`);
     }

@@ -1,8 +1,8 @@
-import { createWriteStream } from 'node:fs';
 import { Transform, type TransformCallback } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
+import type { NewFile } from '../files/atomicFile.ts';
 import { to as copyTo } from 'pg-copy-streams';
 import { REJECT_REASONS } from '../domain/importCodes.ts';
 import type { ImportKind } from '../domain/importRows.ts';
@@ -38,7 +38,7 @@ export interface FileColumn {
  * Streams the stored rejects of one import into a CSV file: line, codes, message, then the
  * row as it was, in the input's own columns, ready to fix and import again.
  */
-export async function writeRejectsFile(client: pg.PoolClient, importId: string, columns: FileColumn[], path: string): Promise<void> {
+export async function writeRejectsFile(client: pg.PoolClient, importId: string, columns: FileColumn[], file: NewFile): Promise<void> {
   const id = BigInt(importId); // a number, safe to put into COPY, which takes no parameters
   const source = client.query(
     copyTo(`COPY (SELECT line, array_to_string(codes, ';'), message, raw FROM import_reject WHERE import_id = ${id} ORDER BY line) TO STDOUT`),
@@ -63,7 +63,8 @@ export async function writeRejectsFile(client: pg.PoolClient, importId: string, 
     const values = columns.map(({ column }) => (raw[column] === null || raw[column] === undefined ? '' : String(raw[column])));
     return csvLine([line ?? '', codes ?? '', message ?? '', ...values, ...extra]);
   }
-  const file = createWriteStream(path);
-  file.write(csvLine(['line', 'codes', 'message', ...columns.map((c) => c.name)]));
-  await pipeline(source, toCsv, file);
+  await file.write(csvLine(['line', 'codes', 'message', ...columns.map((c) => c.name)]));
+  await pipeline(source, toCsv, async (lines: AsyncIterable<string>) => {
+    for await (const text of lines) await file.write(text);
+  });
 }

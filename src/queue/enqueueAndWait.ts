@@ -63,6 +63,10 @@ export interface EnqueueOptions {
 export async function enqueueAndWait<N extends JobName>(name: N, payload: JobPayloads[N], options: EnqueueOptions): Promise<BatchOutcome[]> {
   const queue = openQueue(options.connection(), options.prefix);
   const events = new QueueEvents(QUEUE_NAME, { connection: options.connection(), prefix: options.prefix });
+  // Connection errors reach the caller through the calls that failed; without listeners BullMQ
+  // would print each one's stack as well.
+  queue.on('error', () => {});
+  events.on('error', () => {});
   let localWorker: { close(): Promise<void> } | undefined;
   try {
     await events.waitUntilReady();

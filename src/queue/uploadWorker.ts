@@ -1,7 +1,9 @@
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { assertEveryJobHasOneHandler, jobHandlers, type JobHandler } from '../../jobs/index.ts';
+import { unrecoverableReason } from '../faults/unrecoverable.ts';
 import type { Logger } from '../logger.ts';
+import { FilePlacementError, OutboxNotPrivateError } from '../files/atomicFile.ts';
 import { FinalTooEarlyError, type BatchOutcome } from '../usecases/runBatches.ts';
 import type { UploadDeps } from '../usecases/uploadDeps.ts';
 import { QUEUE_NAME, type JobName } from './jobNames.ts';
@@ -50,7 +52,14 @@ function createUploadWorker(deps: UploadDeps, options: UploadWorkerOptions): Wor
       } catch (error) {
         options.logger.error({ job: job.id, err: error }, 'job failed');
         // Too early stays too early: retrying would not help.
-        if (error instanceof FinalTooEarlyError) throw new UnrecoverableError(error.message);
+        // Nor would it while the outbox is shared or a directory squats on the file's name.
+        if (error instanceof FinalTooEarlyError || error instanceof OutboxNotPrivateError || error instanceof FilePlacementError) {
+          throw new UnrecoverableError(error.message);
+        }
+        // Schema missing, a constraint the operator must resolve: fail at once, with the hint.
+        const reason = unrecoverableReason(error);
+        if (reason) throw new UnrecoverableError(reason);
+        // Anything else (a lost connection, a timeout) fails this attempt; BullMQ retries with back-off.
         throw error;
       }
     },

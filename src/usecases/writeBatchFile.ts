@@ -25,7 +25,9 @@ export interface WrittenBatchFile {
   movedTo?: string;
 }
 
-export class RewriteMismatchError extends Error {}
+export class RewriteMismatchError extends Error {
+  override name = 'RewriteMismatchError';
+}
 
 /**
  * Writes a claimed batch's upload file and manifest from its snapshot. Safe to repeat and to

@@ -118,6 +118,8 @@ function windowFor(context: CommandContext, cycle: CycleRow, cutoff: Date, isFin
 export async function runJob<N extends JobName>(context: CommandContext, name: N, payload: JobPayloads[N]): Promise<BatchOutcome[]> {
   const deps = uploadDeps(context);
   const config = context.config;
+  // Before the queue: an unreachable or unmigrated database is said at once, not after retries.
+  await context.db.selectFrom('cycle').select('id').limit(1).execute();
   return enqueueAndWait(name, payload, {
     connection: () => context.redis(),
     prefix: config.QUEUE_PREFIX,

@@ -1,0 +1,26 @@
+import * as v from 'valibot';
+
+function millis(min: number, max: number, fallback: string) {
+  return v.optional(
+    v.pipe(
+      v.string(),
+      v.trim(),
+      v.transform(Number),
+      v.number('not a number'),
+      v.integer('not a whole number'),
+      v.minValue(min, `must be at least ${min}`),
+      v.maxValue(max, `must be at most ${max}`),
+    ),
+    fallback,
+  );
+}
+
+/** Timeouts on every PostgreSQL connection (issue 10): nothing waits forever on a server. */
+export const faultConfigEntries = {
+  // How long connecting (TCP and the PostgreSQL handshake) may take.
+  PG_CONNECT_TIMEOUT_MS: millis(500, 120_000, '10000'),
+  // The longest one statement may run (generous: a million-row claim or import fits well within it).
+  PG_STATEMENT_TIMEOUT_MS: millis(1_000, 86_400_000, '900000'),
+  // The longest a statement may wait for a lock (a batch's writers and claims take turns).
+  PG_LOCK_TIMEOUT_MS: millis(1_000, 86_400_000, '300000'),
+};
