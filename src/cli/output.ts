@@ -1,5 +1,6 @@
 import Table from 'cli-table3';
 import { Option, type Command } from 'commander';
+import { safeTextField } from '../format/safeText.ts';
 import type { CommandContext } from './context.ts';
 
 export type OutputFormat = 'table' | 'csv' | 'json';
@@ -21,9 +22,9 @@ function cellText(value: unknown, format: 'table' | 'csv'): string {
   return String(value);
 }
 
-function csvField(value: unknown): string {
-  const text = cellText(value, 'csv');
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+/** A cell of CSV for people: Safe text (upload-file.md), then RFC 4180 quoting. */
+export function csvField(value: unknown): string {
+  return safeTextField(cellText(value, 'csv'));
 }
 
 /** Rows as a table for people, or CSV / JSON for scripts. Columns are the first row's keys. */

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { AckLine } from '../domain/ackFile.ts';
+import { shownText, type AckLine } from '../domain/ackFile.ts';
 import type { Db } from './database.ts';
 
 // Reading an acknowledgement inside one transaction: its lines are staged in a temporary
@@ -80,8 +80,8 @@ export async function ackMismatches(trx: Db, target: AckTarget): Promise<string[
      ORDER BY i.provider_ref`.execute(trx);
   const batch = `batch ${target.seq ?? '?'} (${target.fileName})`;
   return [
-    ...unknown.rows.map((r) => `line ${r.line}: provider_ref ${r.provider_ref} is not a record of ${batch}`),
-    ...repeated.rows.map((r) => `provider_ref ${r.provider_ref} appears ${r.lines.length} times (lines ${r.lines.join(', ')}); each record must be answered exactly once`),
+    ...unknown.rows.map((r) => `line ${r.line}: provider_ref ${shownText(r.provider_ref)} is not a record of ${batch}`),
+    ...repeated.rows.map((r) => `provider_ref ${shownText(r.provider_ref)} appears ${r.lines.length} times (lines ${r.lines.join(', ')}); each record must be answered exactly once`),
     ...(missing.rows.length
       ? [`${missing.rows.length} of the ${target.records} records of ${batch} are left out: ${missing.rows.map((r) => r.provider_ref).join(', ')}`]
       : []),

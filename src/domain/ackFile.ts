@@ -18,11 +18,34 @@ export interface AckLine {
   message: string | null;
 }
 
-/** A problem with the header, or null when it is exactly the expected one. */
+/** Largest acknowledgement read (upload-file.md); a bigger file is refused unread. */
+export const ACK_MAX_BYTES = 100 * 1024 * 1024;
+const SHOWN_MAX = 60;
+
+/**
+ * An offending field as a message shows it: quoted, control characters as \xNN, cut after 60
+ * characters; no message repeats the file's content beyond the offending field (upload-file.md).
+ */
+export function shownField(value: string): string {
+  return `"${shownText(value)}"`;
+}
+
+/** The same without the quotes (for a provider_ref). */
+export function shownText(value: string): string {
+  const cut = value.length > SHOWN_MAX ? `${value.slice(0, SHOWN_MAX)}…` : value;
+  return cut.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+/**
+ * A problem with the header, or null when it is exactly the expected one. The header as given
+ * is not repeated: what is refused may be any file (a path mistyped as /etc/passwd).
+ */
 export function checkAckHeader(fields: readonly string[]): string | null {
   const given = fields.map((field) => field.trim());
   if (given.length === ACK_HEADER.length && given.every((field, i) => field === ACK_HEADER[i])) return null;
-  return `line 1: the header must be "${ACK_HEADER.join(',')}", not "${given.join(',')}"`;
+  const wrong = ACK_HEADER.flatMap((name, i) => (given[i] === name ? [] : [`column ${i + 1} is not "${name}"`]));
+  const count = given.length === ACK_HEADER.length ? '' : `it has ${given.length} field${given.length === 1 ? '' : 's'}, not ${ACK_HEADER.length}; `;
+  return `line 1: the header must be "${ACK_HEADER.join(',')}" (${count}${wrong.join(', ') || 'too many columns'}); is this an acknowledgement file?`;
 }
 
 /**
@@ -37,13 +60,13 @@ export function checkAckLine(line: number, fields: readonly string[], expectedFi
   const problems: string[] = [];
   if (!file) problems.push(`line ${line}: no file name`);
   else if (expectedFile !== null && file !== expectedFile) {
-    problems.push(`line ${line}: names the upload file "${file}", but the first record names "${expectedFile}"; one acknowledgement answers one upload file`);
+    problems.push(`line ${line}: names the upload file ${shownField(file)}, but the first record names ${shownField(expectedFile)}; one acknowledgement answers one upload file`);
   }
   if (!providerRef) problems.push(`line ${line}: no provider_ref`);
   if (!(ACK_STATUSES as readonly string[]).includes(status)) {
-    problems.push(`line ${line}: status "${status}" is neither ACCEPTED nor REJECTED`);
+    problems.push(`line ${line}: status ${shownField(status)} is neither ACCEPTED nor REJECTED`);
   } else if (status === 'REJECTED' && !code) {
-    problems.push(`line ${line}: ${providerRef || 'the record'} is REJECTED without a code`);
+    problems.push(`line ${line}: ${providerRef ? shownText(providerRef) : 'the record'} is REJECTED without a code`);
   }
   if (problems.length) return { problems };
   return {
@@ -58,8 +81,11 @@ export function checkAckLine(line: number, fields: readonly string[], expectedFi
   };
 }
 
-/** The refusal message: every problem, one a line. */
+const LISTED_MAX = 100;
+
+/** The refusal message: every problem, one a line (the first 100 of a file with more). */
 export function describeAckRefusal(fileName: string, problems: readonly string[]): string {
+  const more = problems.length > LISTED_MAX ? `\n  … and ${problems.length - LISTED_MAX} more` : '';
   return `Acknowledgement ${fileName} refused whole; nothing was changed. ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n` +
-    problems.map((problem) => `  - ${problem}`).join('\n');
+    problems.slice(0, LISTED_MAX).map((problem) => `  - ${problem}`).join('\n') + more;
 }

@@ -1,6 +1,7 @@
 // Why an import row is refused (import-files.md); the text goes into the stored message and
 // the rejects file, so an operator can fix the row without reading the spec.
 export const REJECT_REASONS = {
+  INVALID_ENCODING: 'the row holds bytes that are not UTF-8 (shown as \\xNN); save the file as UTF-8',
   WRONG_FIELD_COUNT: 'the row does not have one field per column of the header',
   DUPLICATE_KEY_IN_FILE: 'the same key appears on another line of this file with different content',
   INVALID_GOC_NUMBER: 'not a GOC number (01-12345, D-1234, D-12345, CO-12345, U-1234 or U-12345)',
@@ -16,7 +17,7 @@ export const REJECT_REASONS = {
   INVALID_POINTS: 'points must be a whole number from 1 to 20',
   INVALID_CATEGORY: 'category must be general or specialist',
   INVALID_FLAG: 'interactive must be Y or N',
-  INVALID_PROVIDER_REF: 'provider_ref must be 1-64 characters of A-Z a-z 0-9 _ -',
+  INVALID_PROVIDER_REF: 'provider_ref must be 1-64 characters of A-Z a-z 0-9 _ -, beginning with a letter or a digit',
   MISSING_TIME_ZONE: 'the instant has no offset or Z (e.g. 2021-12-30T11:59:59.999Z)',
   INVALID_TIMESTAMP: 'not a real ISO 8601 instant (e.g. 2021-06-30T23:30:00+01:00)',
   FUTURE_TIMESTAMP: 'the instant is more than 5 minutes after the moment of import',

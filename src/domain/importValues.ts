@@ -38,7 +38,8 @@ export function checkPoints(text: string): string | null {
   return points >= 1 && points <= 20 ? String(points) : null;
 }
 
-const PROVIDER_REF = /^[A-Za-z0-9_-]{1,64}$/;
+// A leading - (or _) would let a spreadsheet read the upload file's field as a formula.
+const PROVIDER_REF = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 
 export function checkProviderRef(text: string): string | null {
   return PROVIDER_REF.test(text) ? text : null;

@@ -124,3 +124,40 @@ export function latestReportableReadyDay(today: string): string {
   const earliest = subtractWorkingDays(lastDeadline, SLA_WORKING_DAYS);
   return step(addWorkingDays(earliest, 1), -1);
 }
+
+/**
+ * The latest ready day whose completion is OVERDUE on `today` (its deadline, a working day, is
+ * before today): a completion is overdue exactly when its ready day is on or before this day.
+ */
+export function latestOverdueReadyDay(today: string): string {
+  const lastMissedDeadline = subtractWorkingDays(today, 1);
+  const earliest = subtractWorkingDays(lastMissedDeadline, SLA_WORKING_DAYS);
+  return step(addWorkingDays(earliest, 1), -1);
+}
+
+export interface WorkingDayCalendar {
+  /** Every day from `from` to `to`, YYYY-MM-DD. */
+  days: string[];
+  working: boolean[];
+  /** Working days in [from, day]: the n-th working day after a day is the working day whose ordinal is n more. */
+  ordinals: number[];
+}
+
+/**
+ * A calendar of working-day ordinals, so that a deadline is a lookup rather than a walk: the
+ * deadline of a ready day r is the working day whose ordinal is ordinal(r) + 10, and the
+ * working days in (a, b] are ordinal(b) - ordinal(a).
+ */
+export function workingDayCalendar(from: string, to: string): WorkingDayCalendar {
+  const calendar: WorkingDayCalendar = { days: [], working: [], ordinals: [] };
+  let ordinal = 0;
+  for (let current = day(from); current.toISODate()! <= to; current = current.plus({ days: 1 })) {
+    const date = current.toISODate()!;
+    const working = current.weekday <= 5 && !bankHolidays(current.year).has(date);
+    if (working) ordinal += 1;
+    calendar.days.push(date);
+    calendar.working.push(working);
+    calendar.ordinals.push(ordinal);
+  }
+  return calendar;
+}

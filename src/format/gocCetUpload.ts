@@ -1,18 +1,13 @@
 import { sql } from 'kysely';
+import { safeTextField } from './safeText.ts';
 import type { BatchForFile, DetailRecord, UploadFormat } from './uploadFormat.ts';
 
 // GOC-CET-UPLOAD version 1 (upload-file.md): CSV, CRLF after every record, RFC 4180 quoting
 // only where needed, surnames made safe against spreadsheet formulas.
 
-const CRLF = '\r\n';
-const FORMULA_START = /^[=+\-@\t\r]/;
-const NEEDS_QUOTES = /[",\r\n]/;
+export { safeTextField } from './safeText.ts';
 
-/** A surname as written: a leading formula character gets a ' in front, then RFC 4180 quoting. */
-export function safeTextField(value: string): string {
-  const safe = FORMULA_START.test(value) ? `'${value}` : value;
-  return NEEDS_QUOTES.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
-}
+const CRLF = '\r\n';
 
 export const gocCetUpload: UploadFormat = {
   name: 'GOC-CET-UPLOAD',

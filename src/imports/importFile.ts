@@ -15,6 +15,7 @@ import { checkEvents, mergeEvents } from './eventsSql.ts';
 import { checkRegistrants, mergeRegistrants } from './registrantsSql.ts';
 import { storeRejects, writeRejectsFile, type FileColumn } from './rejects.ts';
 import { StageRows } from './stageRows.ts';
+import { stripBom } from './stripBom.ts';
 import { stageCopySql, stageTableSql } from './stageSql.ts';
 
 const SQL: Record<ImportKind, { check(p: ImportParameters): Query; merge(p: ImportParameters): Query[] }> = {
@@ -150,12 +151,22 @@ async function stage(client: pg.PoolClient, kind: ImportKind, file: string, nowM
   const rows = new StageRows(kind, nowMs);
   const input = createReadStream(file, { highWaterMark: 64 * 1024 });
   input.on('data', () => onRead(input.bytesRead));
-  await pipeline(
-    input,
-    parse({ bom: true, relax_column_count: true, relax_quotes: true, trim: true, record_delimiter: ['\r\n', '\n', '\r'] }),
-    rows,
-    client.query(copyFrom(stageCopySql(kind))),
-  );
+  try {
+    await pipeline(
+      input,
+      stripBom(),
+      // Fields as bytes: StageRows decodes them strictly (a row that is not UTF-8 is rejected).
+      parse({ encoding: null, bom: false, relax_column_count: true, relax_quotes: true, record_delimiter: ['\r\n', '\n', '\r'] }),
+      rows,
+      client.query(copyFrom(stageCopySql(kind))),
+    );
+  } catch (error) {
+    if (error instanceof CsvError && error.code === 'CSV_QUOTE_NOT_CLOSED') {
+      // csv-parse names the line where the file ends; the problem starts where its row does.
+      throw new UnusableFileError(`not readable CSV: the row starting on line ${rows.nextLine} opens a quoted field that is never closed (the file ends inside it); close the quote or double the " inside it`);
+    }
+    throw error;
+  }
   const columns = IMPORT_COLUMNS[kind];
   return rows.positions
     .map((position, i) => ({ position, name: rows.header![position]!, column: columns[i]! }))

@@ -1,17 +1,31 @@
+import { isUtf8 } from 'node:buffer';
 import { Transform, type TransformCallback } from 'node:stream';
 import { matchHeader } from '../domain/importHeader.ts';
 import { CHECK_ROW, IMPORT_COLUMNS, type ImportKind } from '../domain/importRows.ts';
+import { RAW_EXTRA_FIELDS_CAP, keepRaw, showBytes } from '../domain/rawText.ts';
 import { copyField } from './copyText.ts';
 import { UnusableFileError } from './errors.ts';
 
 const FLUSH_AT = 64 * 1024;
-const ODD = /[\0\r\n]/;
-const LINE_BREAK = /\r\n|\r|\n/g;
+const LF = 0x0a;
+const CR = 0x0d;
+
+/** Line breaks (CRLF, LF or CR) inside a field's bytes. */
+function lineBreaks(bytes: Uint8Array): number {
+  let breaks = 0;
+  for (let i = bytes.indexOf(LF); i !== -1; i = bytes.indexOf(LF, i + 1)) breaks++;
+  for (let i = bytes.indexOf(CR); i !== -1; i = bytes.indexOf(CR, i + 1)) if (bytes[i + 1] !== LF) breaks++;
+  return breaks;
+}
+
+const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 
 /**
- * Turns parsed CSV records into COPY text rows of the staging table (see staging.ts): the
- * file's line number, the row's own codes, and per column the raw value (only when it differs
- * from the normal form, to keep the COPY small) and the normal form.
+ * Turns parsed CSV records (fields as bytes) into COPY text rows of the staging table: the
+ * file's physical line number where the row starts, the row's own codes, and per column the
+ * raw value (only when it differs from the normal form, to keep the COPY small; capped, see
+ * rawText.ts) and the normal form. Fields are decoded strictly: a row holding bytes that are
+ * not UTF-8 is rejected INVALID_ENCODING, never imported with the bytes replaced.
  */
 export class StageRows extends Transform {
   readonly kind: ImportKind;
@@ -30,22 +44,38 @@ export class StageRows extends Transform {
     this.nowMs = nowMs;
   }
 
-  override _transform(record: string[], _encoding: BufferEncoding, done: TransformCallback): void {
+  /** The physical line where the next record (or the record being read) starts. */
+  get nextLine(): number {
+    return this.#nextLine;
+  }
+
+  override _transform(record: Uint8Array[], _encoding: BufferEncoding, done: TransformCallback): void {
     const line = this.#nextLine;
     let breaks = 0;
+    let badEncoding: Set<number> | null = null;
+    const fields: string[] = new Array(record.length);
     for (let i = 0; i < record.length; i++) {
-      const field = record[i]!;
-      if (field.length && ODD.test(field)) {
-        breaks += field.match(LINE_BREAK)?.length ?? 0;
-        // PostgreSQL text cannot hold NUL; the row is refused for it anyway (a control character).
-        if (field.includes('\0')) record[i] = field.replaceAll('\0', '\uFFFD');
+      const bytes = record[i]!;
+      if (bytes.length === 0) {
+        fields[i] = '';
+        continue;
+      }
+      breaks += lineBreaks(bytes);
+      // Surrounding white space is trimmed from every field (import-files.md).
+      if (isUtf8(bytes)) fields[i] = utf8.decode(bytes).trim();
+      else {
+        fields[i] = showBytes(bytes).trim();
+        (badEncoding ??= new Set()).add(i);
       }
     }
     this.#nextLine += 1 + breaks;
-    if (this.header === null) return done(this.#readHeader(record));
-    if (record.length === 1 && record[0] === '') return done();
+    if (this.header === null) {
+      if (badEncoding) return done(new UnusableFileError(`line ${line}, the header, holds bytes that are not UTF-8 (${fields.join(',')}); save the file as UTF-8`));
+      return done(this.#readHeader(fields));
+    }
+    if (record.length === 1 && record[0]!.length === 0) return done();
     this.rows++;
-    this.#buffer += this.#stageLine(line, record);
+    this.#buffer += this.#stageLine(line, fields, badEncoding);
     if (this.#buffer.length >= FLUSH_AT) {
       this.push(this.#buffer);
       this.#buffer = '';
@@ -72,24 +102,36 @@ export class StageRows extends Transform {
     return null;
   }
 
-  #stageLine(line: number, record: string[]): string {
+  #stageLine(line: number, record: string[], badEncoding: Set<number> | null): string {
     const positions = this.positions;
     let codes: readonly string[];
     let values: ReadonlyArray<string | null>;
     let extra = '\\N';
     if (record.length === this.#width) {
-      const fields = positions.map((p) => record[p]!.trim());
+      const fields = positions.map((p) => record[p]!);
       ({ codes, values } = CHECK_ROW[this.kind](fields, this.nowMs));
+      if (badEncoding) {
+        // The bad bytes' field has no value; the other fields are still checked.
+        codes = ['INVALID_ENCODING', ...codes];
+        values = values.map((value, i) => (badEncoding.has(positions[i]!) ? null : value));
+      }
     } else {
-      codes = ['WRONG_FIELD_COUNT'];
+      codes = badEncoding ? ['INVALID_ENCODING', 'WRONG_FIELD_COUNT'] : ['WRONG_FIELD_COUNT'];
       values = [];
-      if (record.length > this.#width) extra = copyField(JSON.stringify(record.slice(this.#width)));
+      if (record.length > this.#width) {
+        const surplus = record.slice(this.#width, this.#width + RAW_EXTRA_FIELDS_CAP).map(keepRaw);
+        const cut = record.length - this.#width - surplus.length;
+        if (cut > 0) surplus.push(`…[cut: ${cut} more fields not kept]`);
+        extra = copyField(JSON.stringify(surplus));
+      }
     }
     let text = `${line}\t{${codes.join(',')}}\t${extra}`;
     for (let i = 0; i < positions.length; i++) {
       const raw = record[positions[i]!] ?? null;
-      const value = values[i] ?? null;
-      text += `\t${raw === value ? '\\N' : copyField(raw)}\t${copyField(value)}`;
+      let value = values[i] ?? null;
+      // No normal form holds NUL (control characters are refused); never let one reach COPY.
+      if (value !== null && value.includes('\0')) value = null;
+      text += `\t${raw === value ? '\\N' : copyField(raw === null ? null : keepRaw(raw))}\t${copyField(value)}`;
     }
     return `${text}\n`;
   }

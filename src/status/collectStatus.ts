@@ -1,12 +1,12 @@
 import { sql } from 'kysely';
 import { businessDate, describeDuration, describeInstant } from '../domain/businessTime.ts';
 import { nextSlotAfter } from '../domain/weeklySlots.ts';
-import { assessSla, latestReportableReadyDay } from '../domain/workingDays.ts';
+import { latestOverdueReadyDay, latestReportableReadyDay } from '../domain/workingDays.ts';
 import { latestBatches, latestBatchesWithFiles, type BatchView } from '../db/batches.ts';
 import { listCycles } from '../db/cycles.ts';
 import type { Db } from '../db/database.ts';
 import { REJECT_RESOLVED_SQL } from '../db/importRejectResolved.ts';
-import { countStates, slaCandidates } from '../db/reportsStates.ts';
+import { countStates } from '../db/stateCounts.ts';
 import { outboxFileWarnings } from '../outbox/fileWarnings.ts';
 
 /** The inputs every part of the status needs. */
@@ -83,7 +83,8 @@ export const WARNING_SOURCES: readonly WarningSource[] = [cutoffWithoutFinal, ou
 /** Everything `status` says, as typed values; rendering is the caller's. */
 export async function collectStatus(db: Db, at: StatusAt, sources: readonly WarningSource[] = WARNING_SOURCES): Promise<StatusReport> {
   const statesAt = { now: at.now, holdDays: at.holdDays, zone: at.zone };
-  const cycles: StatusCycle[] = (await listCycles(db)).map((cycle) => ({
+  const cycleRows = await listCycles(db);
+  const cycles: StatusCycle[] = cycleRows.map((cycle) => ({
     code: cycle.code,
     firstDay: cycle.first_day,
     lastDay: cycle.last_day,
@@ -93,13 +94,16 @@ export async function collectStatus(db: Db, at: StatusAt, sources: readonly Warn
   }));
   const batches = await latestBatches(db, LATEST_BATCHES);
   const withFiles = await latestBatchesWithFiles(db, LATEST_BATCHES);
-  const counts = await countStates(db, statesAt);
-  const count = (state: Parameters<typeof counts.get>[0]) => counts.get(state) ?? 0;
+  const today = businessDate(at.now, at.zone);
+  // Counted by PostgreSQL; the SLA standings bound by two ready days worked out once here.
+  const counts = await countStates(db, cycleRows, statesAt, {
+    overdueReadyDay: latestOverdueReadyDay(today),
+    reportableReadyDay: latestReportableReadyDay(today),
+  });
+  const count = (state: Parameters<typeof counts.byState.get>[0]) => counts.byState.get(state) ?? 0;
+  // Rows refused at import whose key was imported successfully since are resolved: not counted.
   const { rows: importRejects } = await sql<{ n: string }>`
     SELECT count(*) AS n FROM import_reject j JOIN import_run r ON r.id = j.import_id WHERE NOT (${sql.raw(REJECT_RESOLVED_SQL)})`.execute(db);
-  const today = businessDate(at.now, at.zone);
-  const sla = await slaCandidates(db, statesAt, latestReportableReadyDay(today));
-  const overdue = sla.filter((s) => assessSla(s.ready_on!, today).standing === 'OVERDUE').length;
 
   const report: Omit<StatusReport, 'warnings'> = {
     now: at.now,
@@ -119,7 +123,7 @@ export async function collectStatus(db: Db, at: StatusAt, sources: readonly Warn
       quarantined: count('QUARANTINED'),
       importRejects: Number(importRejects[0]?.n ?? 0),
     },
-    sla: { overdue, dueSoon: sla.length - overdue },
+    sla: { overdue: counts.overdue, dueSoon: counts.reportable - counts.overdue },
     nextRuns: {
       weekly: nextSlotAfter(at.weeklyCron, at.zone, at.now),
       finals: cycles.filter((c) => !c.sealed).map((c) => ({ cycle: c.code, at: c.cutoff, overdue: c.cutoffPassed })),

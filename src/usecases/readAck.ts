@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { constants } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { CsvError, parse } from 'csv-parse';
-import { checkAckHeader, checkAckLine } from '../domain/ackFile.ts';
+import { ACK_MAX_BYTES, checkAckHeader, checkAckLine } from '../domain/ackFile.ts';
+import { NotUtf8Error, strictUtf8 } from '../files/strictUtf8.ts';
 import { ackMismatches, applyAck, createAckStaging, findAckOfBatch, lockBatchByFileName, stageAckLines, type AckTarget, type EarlierAck, type StagedAckLine } from '../db/acks.ts';
 import type { Db } from '../db/database.ts';
 
@@ -23,11 +25,39 @@ class Refusal extends Error {
   }
 }
 
-async function sha256Of(filePath: string): Promise<string> {
+/** The path is not a regular file (missing, a directory, a device, a pipe): a usage mistake. */
+export class NotARegularFileError extends Error {}
+
+// Every read goes through the one descriptor checked here, from its start, never past the cap.
+const readFrom = (file: FileHandle) => file.createReadStream({ start: 0, end: ACK_MAX_BYTES, autoClose: false });
+
+async function sha256Of(file: FileHandle): Promise<string> {
   const hash = createHash('sha256');
-  await pipeline(createReadStream(filePath), hash);
+  await pipeline(readFrom(file), hash);
   return hash.digest('hex');
 }
+
+/**
+ * Opens the path without blocking (a FIFO or device opens at once) and makes sure it is a
+ * regular file; /dev/zero, a directory or a pipe is refused before a byte is read.
+ */
+async function openRegularFile(filePath: string): Promise<FileHandle> {
+  const file = await open(filePath, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') throw new NotARegularFileError(`No file ${filePath}.`);
+    throw error;
+  });
+  const info = await file.stat();
+  if (info.isFile()) return file;
+  await file.close();
+  const what = info.isDirectory() ? 'a directory' : info.isCharacterDevice() || info.isBlockDevice() ? 'a device' : info.isFIFO() ? 'a pipe' : info.isSocket() ? 'a socket' : 'not a file';
+  throw new NotARegularFileError(`${filePath} is ${what}, not a regular file; give the path of the acknowledgement file itself.`);
+}
+
+const CSV_PROBLEMS: Record<string, string> = {
+  CSV_QUOTE_NOT_CLOSED: 'a quoted field is never closed',
+  CSV_INVALID_CLOSING_QUOTE: 'a closing quote is followed by something other than a comma or the end of the line',
+  CSV_INVALID_OPENING_QUOTE: 'a quote appears inside a field that does not begin with one',
+};
 
 /**
  * Reads one GOC-CET-ACK file. The whole file is checked before anything changes; a file with
@@ -38,7 +68,20 @@ async function sha256Of(filePath: string): Promise<string> {
  */
 export async function readAck(db: Db, filePath: string, receivedAt: Date): Promise<AckResult> {
   const ackFile = path.basename(filePath);
-  const sha256 = await sha256Of(filePath);
+  const file = await openRegularFile(filePath);
+  try {
+    const size = (await file.stat()).size;
+    if (size > ACK_MAX_BYTES) {
+      return { outcome: 'refused', ackFile, problems: [`the file has ${size} bytes, more than the ${ACK_MAX_BYTES / 1024 / 1024} MB an acknowledgement may have`] };
+    }
+    return await readOpenAck(db, file, ackFile, receivedAt);
+  } finally {
+    await file.close();
+  }
+}
+
+async function readOpenAck(db: Db, file: FileHandle, ackFile: string, receivedAt: Date): Promise<AckResult> {
+  const sha256 = await sha256Of(file);
   try {
     return await db.transaction().execute(async (trx) => {
       const problems: string[] = [];
@@ -47,9 +90,9 @@ export async function readAck(db: Db, filePath: string, receivedAt: Date): Promi
       let target: AckTarget | undefined;
       let buffer: StagedAckLine[] = [];
       let dataLines = 0;
-      const parser = createReadStream(filePath).pipe(
-        parse({ bom: true, relax_column_count: true, skip_empty_lines: true, info: true }),
-      );
+      // Strictly UTF-8, NUL refused, before the CSV parser sees a byte; a failure ends the parse.
+      const parser = parse({ bom: true, relax_column_count: true, skip_empty_lines: true, info: true });
+      pipeline(readFrom(file), strictUtf8(), parser).catch(() => {});
       for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
         if (!headerSeen) {
           headerSeen = true;
@@ -103,8 +146,13 @@ export async function readAck(db: Db, filePath: string, receivedAt: Date): Promi
     });
   } catch (error) {
     if (error instanceof Refusal) return { outcome: 'refused', ackFile, problems: error.problems };
+    if (error instanceof NotUtf8Error) {
+      return { outcome: 'refused', ackFile, problems: [`${error.message}: an acknowledgement is UTF-8 text (RFC 4180 CSV), without NUL`] };
+    }
     if (error instanceof CsvError) {
-      return { outcome: 'refused', ackFile, problems: [`not readable as CSV (RFC 4180): ${error.message}`] };
+      // Named by its code and line, never by csv-parse's message, which may quote the content.
+      const problem = CSV_PROBLEMS[error.code] ?? error.code;
+      return { outcome: 'refused', ackFile, problems: [`not readable as CSV (RFC 4180): ${problem} (line ${error.lines})`] };
     }
     throw error;
   }

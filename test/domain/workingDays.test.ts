@@ -4,9 +4,11 @@ import {
   assessSla,
   bankHolidays,
   isWorkingDay,
+  latestOverdueReadyDay,
   latestReportableReadyDay,
   slaDeadline,
   subtractWorkingDays,
+  workingDayCalendar,
   workingDaysBetween,
 } from '../../src/domain/workingDays.ts';
 
@@ -66,7 +68,37 @@ describe('working days of England and Wales', () => {
       }
     }
   });
+
+  it('the calendar of working-day ordinals gives the deadlines and working days left of slaDeadline and workingDaysBetween', () => {
+    const calendar = workingDayCalendar('2021-01-01', '2022-05-31');
+    const ordinal = new Map(calendar.days.map((d, i) => [d, calendar.ordinals[i]!]));
+    const byOrdinal = new Map(calendar.days.filter((_, i) => calendar.working[i]).map((d) => [ordinal.get(d)!, d]));
+    expect(calendar.days.filter((_, i) => !calendar.working[i] && !['Sat', 'Sun'].includes(weekday(calendar.days[i]!)))).toEqual(
+      ['2021-01-01', '2021-04-02', '2021-04-05', '2021-05-03', '2021-05-31', '2021-08-30', '2021-12-27', '2021-12-28', '2022-01-03', '2022-04-15', '2022-04-18', '2022-05-02'],
+    );
+    for (const today of dates('2021-03-20', '2021-04-20').concat(dates('2021-12-15', '2022-01-15'))) {
+      for (const ready of dates(addDays(today, -30), today)) {
+        const deadline = byOrdinal.get(ordinal.get(ready)! + 10)!;
+        expect(deadline, ready).toBe(slaDeadline(ready));
+        expect(ordinal.get(deadline)! - ordinal.get(today)!, `${ready} ${today}`).toBe(assessSla(ready, today).workingDaysLeft + 0); // + 0: the walk gives -0 for "due today, overdue by none"
+      }
+    }
+  });
+
+  it('latestOverdueReadyDay agrees with assessSla for every day around both holiday seasons and weekends', () => {
+    for (const today of dates('2021-03-20', '2021-04-20').concat(dates('2021-12-15', '2022-01-15'), dates('2022-04-05', '2022-04-25'))) {
+      const limit = latestOverdueReadyDay(today);
+      for (const ready of dates(addDays(today, -30), today)) {
+        const overdue = assessSla(ready, today).standing === 'OVERDUE';
+        expect(overdue, `ready ${ready}, today ${today}, limit ${limit}`).toBe(ready <= limit);
+      }
+    }
+  });
 });
+
+function weekday(date: string): string {
+  return new Date(`${date}T00:00:00Z`).toUTCString().slice(0, 3);
+}
 
 function addDays(date: string, days: number): string {
   const d = new Date(`${date}T00:00:00Z`);

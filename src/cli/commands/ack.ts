@@ -1,9 +1,8 @@
 import { describeAckRefusal } from '../../domain/ackFile.ts';
-import { readAck } from '../../usecases/readAck.ts';
+import { NotARegularFileError, readAck } from '../../usecases/readAck.ts';
 import { InputRefusedError, RefusedError } from '../errors.ts';
 import { parseNow } from '../nowOption.ts';
 import type { RegisterCommand } from './types.ts';
-import { existsSync } from 'node:fs';
 
 export const registerAck: RegisterCommand = (program, context) => {
   program
@@ -12,8 +11,10 @@ export const registerAck: RegisterCommand = (program, context) => {
     .option('--now <instant>', 'record it as received at this time (ISO 8601 with offset)')
     .action(async (file: string, options: { now?: string }) => {
       const receivedAt = parseNow(options.now);
-      if (!existsSync(file)) throw new RefusedError(`No file ${file}.`);
-      const result = await readAck(context.db, file, receivedAt);
+      const result = await readAck(context.db, file, receivedAt).catch((error: unknown) => {
+        if (error instanceof NotARegularFileError) throw new RefusedError(error.message);
+        throw error;
+      });
       if (result.outcome === 'refused') throw new InputRefusedError(describeAckRefusal(result.ackFile, result.problems));
       if (result.outcome === 'already-read') {
         context.print(

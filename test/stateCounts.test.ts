@@ -1,0 +1,172 @@
+import { sql } from 'kysely';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { completionStatesSql, type CompletionStateRow } from '../src/db/completionStates.ts';
+import { listCycles } from '../src/db/cycles.ts';
+import { pendingStatesSql, type PendingStateRow } from '../src/db/pendingStates.ts';
+import { countStates } from '../src/db/stateCounts.ts';
+import { slaRowsSql } from '../src/db/reportQueries.ts';
+import { addDays, businessDate } from '../src/domain/businessTime.ts';
+import { assessSla, latestOverdueReadyDay, latestReportableReadyDay, workingDayCalendar } from '../src/domain/workingDays.ts';
+import { seedCompletion, seedConfirmation, seedCycle, seedEvent, seedRegistrant } from './support/seed.ts';
+import { useTestEnvironment } from './support/testEnvironment.ts';
+
+// The set-based classification (pendingStatesSql, countStates: what status and the reports
+// read) against the per-row classification completionStatesSql (what trace reads), on a small
+// database holding every state, at several instants: the same states, ready days and counts.
+
+const ZONE = 'Europe/London';
+const HOLD = 14;
+const NOWS = [
+  '2022-03-05T10:00:00Z',
+  '2022-06-01T10:00:00Z',
+  '2023-01-03T10:00:00Z', // across Christmas 2022 (26, 27 Dec and 2 Jan are bank holidays)
+  '2023-01-06T16:00:00Z',
+  '2024-12-31T10:00:00Z', // past the cutoff of 2022-2024: the FINAL batch's window
+];
+
+describe('set-based states and counts', () => {
+  const env = useTestEnvironment();
+
+  beforeAll(async () => {
+    const db = env.db;
+    const sealed = await seedCycle(db, '2019-2021', '2021-12-30T12:00:00.000Z', '2019-01-01', '2021-12-31');
+    const open = await seedCycle(db, '2022-2024', '2024-12-30T12:00:00.000Z', '2022-01-01', '2024-12-31');
+    const r = await seedRegistrant(db, '01-60001');
+    const peer = await seedRegistrant(db, '01-60002');
+    const unregistered = await seedRegistrant(db, '01-60003');
+    await sql`DELETE FROM registration_span WHERE registrant_id = ${unregistered}`.execute(db);
+    const plain = await seedEvent(db, 'C-93001');
+    const interactive = await seedEvent(db, 'C-93002', { interactive: true });
+    const expired = await seedEvent(db, 'C-93003');
+    await sql`UPDATE event SET approved_to = '2022-01-31' WHERE id = ${expired}`.execute(db);
+
+    const final = await batch(sealed, 'FINAL', 'FINAL', '2021-12-30T12:00:00Z', 1);
+    const weekly = await batch(open, 'WEEKLY', '2022-W10', '2022-03-11T06:00:00Z', 2);
+    const weekly2 = await batch(open, 'WEEKLY', '2022-W20', '2022-05-20T06:00:00Z', 3);
+
+    await seedCompletion(db, 'L-1', r, plain, '2021-11-01T10:00:00Z'); // LATE
+    await carry(await seedCompletion(db, 'L-2', r, plain, '2021-11-02T10:00:00Z'), final, 1, 'ACCEPTED');
+    await seedCompletion(db, 'L-3', r, plain, '2021-12-31T10:00:00Z'); // AFTER_CUTOFF of 2019-2021
+    await seedCompletion(db, 'A-1', r, plain, '2024-12-30T13:00:00Z'); // AFTER_CUTOFF of 2022-2024
+    await seedCompletion(db, 'N-1', r, plain, '2030-02-01T10:00:00Z'); // NO_OPEN_CYCLE
+    await seedCompletion(db, 'P-1', r, plain, '2022-03-01T10:00:00Z');
+    const p2 = await seedCompletion(db, 'P-2', r, interactive, '2022-02-20T10:00:00Z');
+    await seedConfirmation(db, p2, 'registrant', '2022-02-21T10:00:00Z', peer);
+    await seedConfirmation(db, p2, 'peer', '2022-02-25T23:30:00Z', peer);
+    const p3 = await seedCompletion(db, 'P-3', r, interactive, '2022-02-10T10:00:00Z');
+    await seedConfirmation(db, p3, 'registrant', '2022-02-11T10:00:00Z', peer);
+    const p4 = await seedCompletion(db, 'P-4', r, interactive, '2022-03-01T10:00:00Z');
+    await seedConfirmation(db, p4, 'peer', '2022-03-20T10:00:00Z', peer); // after the hold window
+    await seedCompletion(db, 'P-5', r, expired, '2022-02-15T10:00:00Z'); // QUARANTINED
+    await seedCompletion(db, 'P-6', unregistered, plain, '2022-02-15T10:00:00Z'); // QUARANTINED
+    await seedCompletion(db, 'P-7', r, interactive, '2024-12-20T10:00:00Z'); // future for most nows; DOWNGRADE_CUTOFF at the last
+    await carry(await seedCompletion(db, 'C-1', r, plain, '2022-03-02T10:00:00Z'), weekly, 1, null);
+    await carry(await seedCompletion(db, 'C-2', r, plain, '2022-03-03T10:00:00Z'), weekly, 1, 'ACCEPTED');
+    await carry(await seedCompletion(db, 'C-3', r, plain, '2022-03-04T10:00:00Z'), weekly, 1, 'REJECTED');
+    // Rejected, then corrected: revision 2 pending again, changed later than it became ready.
+    const c4 = await seedCompletion(db, 'C-4', r, plain, '2022-03-04T11:00:00Z');
+    await carry(c4, weekly, 1, 'REJECTED', true);
+    await sql`UPDATE completion SET revision = 2, changed_at = '2022-05-02T09:00:00Z' WHERE id = ${c4}`.execute(db);
+    // Rejected, corrected and the correction accepted.
+    const c5 = await seedCompletion(db, 'C-5', r, plain, '2022-03-04T12:00:00Z');
+    await carry(c5, weekly, 1, 'REJECTED');
+    await sql`UPDATE completion SET revision = 2, changed_at = '2022-05-02T09:00:00Z' WHERE id = ${c5}`.execute(db);
+    await carry(c5, weekly2, 2, 'ACCEPTED');
+    // Neither pending nor carried.
+    const q = await seedCompletion(db, 'Q-1', r, plain, '2022-03-04T13:00:00Z');
+    await sql`DELETE FROM upload_pending WHERE completion_id = ${q}`.execute(db);
+    // One a day around Christmas 2022, half interactive and confirmed a day later.
+    for (let day = 0; day < 40; day++) {
+      const at = new Date(Date.UTC(2022, 11, 1 + day, 10));
+      const id = await seedCompletion(db, `X-${day}`, r, day % 2 ? interactive : plain, at);
+      if (day % 2) {
+        await seedConfirmation(db, id, 'registrant', new Date(at.getTime() + 86_400_000), peer);
+        await seedConfirmation(db, id, 'peer', new Date(at.getTime() + 86_400_000 + 3_600_000), peer);
+      }
+    }
+    await sql`ANALYZE`.execute(db);
+
+    async function batch(cycleId: number, kind: string, period: string, cutoff: string, seq: number): Promise<string> {
+      const { rows } = await sql<{ id: string }>`INSERT INTO batch (cycle_id, kind, period, cutoff, seq, provider_code, trigger, claimed_at, records)
+        VALUES (${cycleId}, ${kind}, ${period}, ${cutoff}, ${seq}, 'P00001', 'manual', now(), 1) RETURNING id`.execute(db);
+      return rows[0]!.id;
+    }
+    async function carry(completionId: string, batchId: string, revision: number, ack: string | null, stillPending = false): Promise<void> {
+      await sql`INSERT INTO batch_item (batch_id, completion_id, revision, provider_ref, goc_number, surname, event_ref, completed_on, points, category, interactive, ack_status)
+        SELECT ${batchId}::bigint, id, ${revision}, provider_ref, '01-60001', 'Smith', 'C-93001', completed_on, 1, 'G', false, ${ack} FROM completion WHERE id = ${completionId}`.execute(db);
+      if (!stillPending) await sql`DELETE FROM upload_pending WHERE completion_id = ${completionId}`.execute(db);
+    }
+  });
+
+  async function perRow(now: string): Promise<CompletionStateRow[]> {
+    const at = { now: new Date(now), holdDays: HOLD, zone: ZONE };
+    return (await sql<CompletionStateRow>`SELECT * FROM (${await completionStatesSql(env.db, at)}) AS s ORDER BY s.provider_ref`.execute(env.db)).rows;
+  }
+
+  it('classifies every pending completion as the per-row classification does', async () => {
+    const cycles = await listCycles(env.db);
+    for (const now of NOWS) {
+      const expected = (await perRow(now)).filter((s) => s.pending);
+      const at = { now: new Date(now), holdDays: HOLD, zone: ZONE };
+      const { rows } = await sql<PendingStateRow>`SELECT * FROM (${pendingStatesSql(cycles, at)}) AS s ORDER BY s.provider_ref`.execute(env.db);
+      const pick = (s: CompletionStateRow | PendingStateRow) => ({
+        provider_ref: s.provider_ref,
+        state: s.state,
+        decision: s.decision,
+        ready_on: s.ready_on,
+        hold_end: s.hold_end,
+        confirmations: s.confirmations,
+        correction_pending: Boolean(s.correction_pending),
+        cycle: s.cycle,
+      });
+      expect(rows.map(pick), now).toEqual(expected.map(pick));
+    }
+  });
+
+  it('counts every state and both SLA standings as the per-row classification does', async () => {
+    const cycles = await listCycles(env.db);
+    const seen = new Set<string>();
+    for (const now of NOWS) {
+      const rows = await perRow(now);
+      const expected = new Map<string, number>();
+      for (const s of rows) expected.set(s.state, (expected.get(s.state) ?? 0) + 1);
+      const today = businessDate(new Date(now), ZONE);
+      const candidates = rows.filter((s) => s.ready_on !== null && s.ready_on <= latestReportableReadyDay(today));
+      const overdue = candidates.filter((s) => assessSla(s.ready_on!, today).standing === 'OVERDUE').length;
+
+      const counts = await countStates(env.db, cycles, { now: new Date(now), holdDays: HOLD, zone: ZONE }, {
+        overdueReadyDay: latestOverdueReadyDay(today),
+        reportableReadyDay: latestReportableReadyDay(today),
+      });
+      expect(Object.fromEntries(counts.byState), now).toEqual(Object.fromEntries(expected));
+      expect({ overdue: counts.overdue, reportable: counts.reportable }, now).toEqual({ overdue, reportable: candidates.length });
+      for (const state of expected.keys()) seen.add(state);
+    }
+    // The data reaches every state.
+    expect([...seen].sort()).toEqual(
+      ['ACCEPTED', 'AFTER_CUTOFF', 'CARRIED', 'HELD', 'LATE', 'NOT_QUEUED', 'NO_OPEN_CYCLE', 'QUARANTINED', 'REJECTED', 'WAITING'],
+    );
+  });
+
+  it('gives the SLA rows, deadlines and working days left of the day-by-day walk, from the calendar of working-day ordinals', async () => {
+    const cycles = await listCycles(env.db);
+    let rowsSeen = 0;
+    for (const now of NOWS) {
+      const today = businessDate(new Date(now), ZONE);
+      const reportableReadyDay = latestReportableReadyDay(today);
+      const expected = (await perRow(now))
+        .filter((s) => s.ready_on !== null && s.ready_on <= reportableReadyDay)
+        .sort((a, b) => a.completed_at.getTime() - b.completed_at.getTime() || (a.provider_ref < b.provider_ref ? -1 : 1))
+        .map((s) => {
+          const sla = assessSla(s.ready_on!, today);
+          return [s.provider_ref, sla.standing, s.state, s.ready_on, sla.deadline, sla.workingDaysLeft + 0];
+        });
+      const calendar = workingDayCalendar(addDays('2019-01-01', -366), addDays(today, 62));
+      const at = { now: new Date(now), holdDays: HOLD, zone: ZONE };
+      const { rows } = await slaRowsSql(cycles, at, { today, reportableReadyDay, workingDays: 10, calendar }).execute(env.db);
+      expect(rows.map((r) => [r.provider_ref, r.standing, r.state, r.ready_on, r.deadline, r.working_days_left]), now).toEqual(expected);
+      rowsSeen += rows.length;
+    }
+    expect(rowsSeen).toBeGreaterThan(40);
+  });
+});
