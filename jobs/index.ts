@@ -1,15 +1,23 @@
-import { JobName, type JobPayloads } from '../src/queue/jobNames.ts';
+import { JobName, type JobPayloads, type ReminderJobName, type UploadJobName } from '../src/queue/jobNames.ts';
+import type { ReminderJobDeps, ReminderJobResult } from '../src/reminders/reminderJobDeps.ts';
 import type { BatchOutcome } from '../src/usecases/runBatches.ts';
 import type { UploadDeps } from '../src/usecases/uploadDeps.ts';
 import { handleFinalBatch } from './finalBatch.ts';
+import { handleRemind } from './remind.ts';
+import { handleSendReminder } from './sendReminder.ts';
 import { handleWeeklyBatch } from './weeklyBatch.ts';
 
 export type JobHandler<N extends JobName> = (deps: UploadDeps, payload: JobPayloads[N]) => Promise<BatchOutcome[]>;
+/** Jobs of the reminders queue get the reminders' dependencies and the job's attempt. */
+export type ReminderJobHandler<N extends ReminderJobName> = (deps: ReminderJobDeps, payload: JobPayloads[N], attempt: { lastAttempt: boolean }) => Promise<ReminderJobResult>;
+type HandlerOf<N extends JobName> = N extends ReminderJobName ? ReminderJobHandler<N> : N extends UploadJobName ? JobHandler<N> : never;
 
 /** One handler per job name; the type makes a missing one a compile error. */
-export const jobHandlers: { [N in JobName]: JobHandler<N> } = {
+export const jobHandlers: { [N in JobName]: HandlerOf<N> } = {
   [JobName.WeeklyBatch]: handleWeeklyBatch,
   [JobName.FinalBatch]: handleFinalBatch,
+  [JobName.Remind]: handleRemind,
+  [JobName.SendReminder]: handleSendReminder,
 };
 
 /** The check at start that every job has exactly one handler, and no handler is orphaned. */

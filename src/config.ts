@@ -2,6 +2,8 @@ import path from 'node:path';
 import { validate as validateCron } from 'node-cron';
 import { IANAZone } from 'luxon';
 import * as v from 'valibot';
+import { consoleConfigEntries } from './console/config.ts';
+import { reminderConfigEntries } from './reminders/config.ts';
 import { faultConfigEntries } from './faults/config.ts';
 import { redactSecrets } from './faults/redact.ts';
 
@@ -59,6 +61,8 @@ const configSchema = v.object({
     v.picklist(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'not one of fatal, error, warn, info, debug, trace, silent'),
     'info',
   ),
+  ...consoleConfigEntries,
+  ...reminderConfigEntries,
   ...faultConfigEntries,
 });
 
@@ -86,8 +90,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   throw new ConfigError(
     parsed.issues.map((issue) => {
       const key = String(v.getDotPath(issue) ?? '');
-      // Never a password: URLs are shown without theirs.
-      return `${key}: ${issue.message} (got ${redactSecrets(JSON.stringify(present[key]))})`;
+      // Never a password: URLs are shown without theirs; SMTP_URL not at all.
+      return key === 'SMTP_URL' ? `${key}: ${issue.message} (value not shown)` : `${key}: ${issue.message} (got ${redactSecrets(JSON.stringify(present[key]))})`;
     }),
   );
 }

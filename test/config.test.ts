@@ -15,6 +15,12 @@ describe('loadConfig', () => {
       INTERACTIVE_HOLD_DAYS: 14,
       JOB_LOCK_MS: 30_000,
       LOG_LEVEL: 'info',
+      // Reminders (src/reminders/config.ts)
+      MAIL_FROM: 'cet-uploader@localhost.localdomain',
+      PROVIDER_NAME: 'Your CET provider',
+      MAIL_PER_MINUTE: 120,
+      MAIL_ATTEMPTS: 8,
+      MAIL_RETRY_DELAY_MS: 30_000,
       PG_CONNECT_TIMEOUT_MS: 10_000,
       PG_STATEMENT_TIMEOUT_MS: 900_000,
       PG_LOCK_TIMEOUT_MS: 300_000,

@@ -19,8 +19,11 @@ const VERBS: ReadonlyArray<[string, () => Promise<RegisterCommand>]> = [
   ['verify', async () => (await import('./commands/verify.ts')).registerVerify],
   ['trace', async () => (await import('./commands/trace.ts')).registerTrace],
   ['report', async () => (await import('./commands/report.ts')).registerReport],
+  ['remind', async () => (await import('./commands/remind.ts')).registerRemind],
   ['requirements', async () => (await import('./commands/requirements.ts')).registerRequirements],
   ['demo', async () => (await import('./commands/demo.ts')).registerDemo],
+  ['serve', async () => (await import('./commands/serve.ts')).registerServe],
+  ['console-user', async () => (await import('./commands/consoleUser.ts')).registerConsoleUser],
 ];
 
 /**

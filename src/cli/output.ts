@@ -1,7 +1,8 @@
 import Table from 'cli-table3';
 import { Option, type Command } from 'commander';
-import { safeTextField } from '../format/safeText.ts';
 import type { CommandContext } from './context.ts';
+import { cellText, csvField, toCsv } from '../reports/csv.ts';
+import type { ReportTable } from '../reports/reportRows.ts';
 
 export type OutputFormat = 'table' | 'csv' | 'json';
 
@@ -9,23 +10,7 @@ export function formatOption(command: Command): Command {
   return command.addOption(new Option('--format <format>', 'output format').choices(['table', 'csv', 'json']).default('table'));
 }
 
-/**
- * Rows carry typed values (numbers, booleans, null for none, Dates, lists): JSON keeps them as
- * they are (Dates as ISO 8601 UTC); a table or CSV cell shows null as empty, a list ;-separated,
- * a boolean as yes/no in a table and true/false in CSV.
- */
-function cellText(value: unknown, format: 'table' | 'csv'): string {
-  if (value === null || value === undefined) return '';
-  if (value instanceof Date) return value.toISOString();
-  if (typeof value === 'boolean') return format === 'table' ? (value ? 'yes' : 'no') : String(value);
-  if (Array.isArray(value)) return value.map((item) => cellText(item, format)).join(';');
-  return String(value);
-}
-
-/** A cell of CSV for people: Safe text (upload-file.md), then RFC 4180 quoting. */
-export function csvField(value: unknown): string {
-  return safeTextField(cellText(value, 'csv'));
-}
+export { csvField } from '../reports/csv.ts';
 
 /** Rows as a table for people, or CSV / JSON for scripts. Columns are the first row's keys. */
 export function printRows(
@@ -52,4 +37,13 @@ export function printRows(
   const table = new Table({ head: keys, style: { head: [], border: [] } });
   for (const row of rows) table.push(keys.map((key) => cellText(row[key], 'table')));
   context.print(table.toString());
+}
+
+/** A report of src/reports, as `report …` prints it (CSV by the same toCsv the console downloads). */
+export function printReport(context: CommandContext, report: ReportTable, format: OutputFormat): void {
+  if (format === 'csv') {
+    context.stdout.write(toCsv(report.rows, report.columns ?? Object.keys(report.rows[0] ?? {})));
+    return;
+  }
+  printRows(context, report.rows, format, report.empty, report.columns);
 }

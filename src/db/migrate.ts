@@ -7,14 +7,22 @@ import { connectionConfig, type Db } from './database.ts';
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations', import.meta.url));
 
-export async function migrateToLatest(db: Db): Promise<MigrationResultSet> {
-  const migrator = new Migrator({
+function migrator(db: Db): Migrator {
+  return new Migrator({
     db,
     provider: new FileMigrationProvider({ fs, path, migrationFolder: MIGRATIONS_DIR }),
     // Migrations of parallel work land in any order; each is independent of the ones numbered near it.
     allowUnorderedMigrations: true,
   });
-  return migrator.migrateToLatest();
+}
+
+export async function migrateToLatest(db: Db): Promise<MigrationResultSet> {
+  return migrator(db).migrateToLatest();
+}
+
+/** The names of the migrations this code has that the database has not run. */
+export async function pendingMigrations(db: Db): Promise<string[]> {
+  return (await migrator(db).getMigrations()).filter((m) => !m.executedAt).map((m) => m.name);
 }
 
 /** Creates the database named in `url` when it does not exist; says whether it did. */

@@ -49,6 +49,8 @@ export interface RegistrantTable {
   profession: Profession;
   specialties: string[];
   updated_at: Instant;
+  /** Added by migration 0005 (reminders); NULL: no address. */
+  email: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface RegistrationSpanTable {
@@ -159,4 +161,53 @@ export interface Database {
   batch: BatchTable;
   batch_item: BatchItemTable;
   ack_file: AckFileTable;
+  reminder: ReminderTable;
+  reminder_item: ReminderItemTable;
+}
+
+// Reminders (migration 0005, spec reminders.md).
+export type ReminderKind = 'PEER_CONFIRMATION' | 'ACCEPT_PENDING_POINTS';
+export type ReminderStatus = 'DUE' | 'SENT' | 'FAILED' | 'UNREACHABLE';
+export type ReminderStage = 'MIDDLE' | 'BEFORE_DEADLINE' | 'UPLOADED';
+
+export interface ReminderTable {
+  id: Generated<string>;
+  kind: ReminderKind;
+  registrant_id: number;
+  cycle_id: number;
+  due_at: Instant;
+  deadline: Instant;
+  email: string | null;
+  status: ReminderStatus;
+  created_at: Instant;
+  attempts: Generated<number>;
+  last_error: string | null;
+  message_id: string | null;
+  sent_at: Instant | null;
+  server_message_id: string | null;
+}
+
+export interface ReminderItemTable {
+  reminder_id: BigId;
+  completion_id: BigId;
+  stage: ReminderStage;
+  due_at: Instant;
+  deadline: Instant;
+}
+
+// Console audit (migration 0004, issue 15). Declared as a merge of Database, so that tables
+// added by parallel work each append their own block.
+export interface ConsoleAuditTable {
+  id: Generated<string>;
+  at: ColumnType<Date, Date | string | undefined, never>;
+  username: string;
+  action: string;
+  target: string | null;
+  outcome: string;
+  detail: string | null;
+  remote_address: string | null;
+}
+
+export interface Database {
+  console_audit: ConsoleAuditTable;
 }

@@ -31,6 +31,7 @@ export const REJECT_REASONS = {
   INVALID_PARTY: 'party must be registrant or peer',
   UNKNOWN_COMPLETION: 'no completion has this provider_ref',
   NOT_INTERACTIVE: 'the completion is of an event that is not interactive',
+  INVALID_EMAIL: 'email must be one address such as name@example.com (no spaces, no name, no list)',
   SELF_CONFIRMATION: 'the peer is the registrant of the completion',
 } as const;
 

@@ -10,7 +10,7 @@ export type HeaderMatch =
  * Where each of `columns` is in the header (any order, names compared without regard to case);
  * or every problem: a missing, unknown or repeated column makes the file unusable.
  */
-export function matchHeader(header: readonly string[], columns: readonly string[]): HeaderMatch {
+export function matchHeader(header: readonly string[], columns: readonly string[], optional: readonly string[] = []): HeaderMatch {
   const names = header.map((name) => name.trim().toLowerCase());
   const skipped = REJECTS_FILE_COLUMNS.every((name, i) => names[i] === name) ? REJECTS_FILE_COLUMNS.length : 0;
   const problems: string[] = [];
@@ -21,7 +21,8 @@ export function matchHeader(header: readonly string[], columns: readonly string[
     else if (seen.has(name)) problems.push(`column "${name}" appears twice`);
     else seen.set(name, i);
   });
-  for (const column of columns) if (!seen.has(column)) problems.push(`missing column "${column}"`);
+  for (const column of columns) if (!seen.has(column) && !optional.includes(column)) problems.push(`missing column "${column}"`);
   if (problems.length) return { ok: false, problems };
-  return { ok: true, positions: columns.map((column) => seen.get(column)!), width: header.length };
+  // A left-out optional column has position -1.
+  return { ok: true, positions: columns.map((column) => seen.get(column) ?? -1), width: header.length };
 }

@@ -8,6 +8,7 @@ import {
   checkChoice,
   checkChoiceList,
   checkDate,
+  checkEmail,
   checkName,
   checkPoints,
   checkProviderRef,
@@ -27,11 +28,22 @@ export interface CheckedRow {
 }
 
 export const IMPORT_COLUMNS = {
-  registrants: ['goc_number', 'surname', 'forenames', 'profession', 'specialties', 'registered_from', 'registered_to'],
+  registrants: ['goc_number', 'surname', 'forenames', 'profession', 'specialties', 'registered_from', 'registered_to', 'email'],
   events: ['event_ref', 'title', 'points', 'category', 'interactive', 'professions', 'approved_from', 'approved_to'],
   completions: ['provider_ref', 'goc_number', 'event_ref', 'completed_at'],
   confirmations: ['provider_ref', 'party', 'confirmed_at', 'peer_goc_number'],
 } as const satisfies Record<ImportKind, readonly string[]>;
+
+/**
+ * Columns a file may leave out (older files from before the column existed). A left-out
+ * column is staged as NULL (raw and normal form), which the merge reads as "keep what is stored".
+ */
+export const OPTIONAL_COLUMNS: Readonly<Record<ImportKind, readonly string[]>> = {
+  registrants: ['email'],
+  events: [],
+  completions: [],
+  confirmations: [],
+};
 
 type Check = (fields: readonly string[], nowMs: number) => CheckedRow;
 
@@ -60,7 +72,7 @@ function instant(text: string, nowMs: number, codes: RowCodes): string | null {
   return checked.iso;
 }
 
-const checkRegistrant: Check = ([goc = '', surname = '', forenames = '', profession = '', specialties = '', from = '', to = '']) => {
+const checkRegistrant: Check = ([goc = '', surname = '', forenames = '', profession = '', specialties = '', from = '', to = '', email = '']) => {
   const codes = new RowCodes();
   const gocNumber = codes.need(normaliseGocNumber(goc), 'INVALID_GOC_NUMBER');
   const professionValue = codes.need(checkChoice(profession, PROFESSIONS), 'INVALID_PROFESSION');
@@ -76,6 +88,7 @@ const checkRegistrant: Check = ([goc = '', surname = '', forenames = '', profess
     codes.need(checkChoiceList(specialties, SPECIALTIES, false), 'INVALID_SPECIALTY')?.join(';') ?? null,
     codes.need(checkDate(from), 'INVALID_DATE'),
     to === '' ? '' : codes.need(checkDate(to), 'INVALID_DATE'),
+    email === '' ? '' : codes.need(checkEmail(email), 'INVALID_EMAIL'),
   ];
   dateRange(values[5] ?? null, values[6] ?? null, codes);
   return { values, codes: codes.codes };

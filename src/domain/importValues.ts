@@ -67,3 +67,14 @@ export function checkChoiceList<T extends string>(text: string, allowed: readonl
   if (required && chosen.size === 0) return null;
   return allowed.filter((choice) => chosen.has(choice));
 }
+
+// One address in the usual form local@domain.tld: no spaces, no display name, no list; at most
+// 254 characters (RFC 5321's limit). The domain is lower-cased; the local part is kept as written.
+const EMAIL = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$/;
+export function checkEmail(text: string): string | null {
+  if (text.length > 254 || !EMAIL.test(text)) return null;
+  const at = text.lastIndexOf('@');
+  const local = text.slice(0, at);
+  if (local.startsWith('.') || local.endsWith('.') || local.includes('..')) return null;
+  return `${local}@${text.slice(at + 1).toLowerCase()}`;
+}

@@ -170,6 +170,7 @@ async function stage(client: pg.PoolClient, kind: ImportKind, file: string, nowM
   const columns = IMPORT_COLUMNS[kind];
   return rows.positions
     .map((position, i) => ({ position, name: rows.header![position]!, column: columns[i]! }))
+    .filter(({ position }) => position >= 0)
     .sort((a, b) => a.position - b.position)
     .map(({ name, column }) => ({ name, column }));
 }

@@ -14,7 +14,10 @@ export function checkRegistrants(): Query {
     NULLIF(s.n_registered_to, '')::date AS registered_to,
     ${specialties} AS specialties,
     r.id AS registrant_id,
+    -- email: NULL when the file has no email column (keep the stored one), '' for none.
+    CASE WHEN s.n_email IS NULL THEN r.email ELSE NULLIF(s.n_email, '') END AS email,
     ((r.surname, r.forenames, r.profession) IS DISTINCT FROM (s.n_surname, s.n_forenames, s.n_profession)
+      OR (s.n_email IS NOT NULL AND r.email IS DISTINCT FROM NULLIF(s.n_email, ''))
       OR NOT (r.specialties @> ${specialties} AND r.specialties <@ ${specialties})) AS details_changed,
     sp.registrant_id IS NOT NULL AS span_known,
     sp.registered_to AS stored_registered_to`,
@@ -39,8 +42,8 @@ export function mergeRegistrants({ now }: ImportParameters): Query[] {
   return [
     {
       text: `
-INSERT INTO registrant (goc_number, surname, forenames, profession, specialties, updated_at)
-SELECT k.n_goc_number, k.n_surname, k.n_forenames, k.n_profession, k.specialties, $1
+INSERT INTO registrant (goc_number, surname, forenames, profession, specialties, email, updated_at)
+SELECT k.n_goc_number, k.n_surname, k.n_forenames, k.n_profession, k.specialties, k.email, $1
 FROM import_checked k
 WHERE k.outcome = 'inserted'
 ORDER BY k.line`,
@@ -57,7 +60,7 @@ WHERE k.outcome = 'inserted'`,
     {
       text: `
 UPDATE registrant r
-SET surname = k.n_surname, forenames = k.n_forenames, profession = k.n_profession, specialties = k.specialties, updated_at = $1
+SET surname = k.n_surname, forenames = k.n_forenames, profession = k.n_profession, specialties = k.specialties, email = k.email, updated_at = $1
 FROM import_checked k
 WHERE k.outcome = 'updated' AND r.id = k.registrant_id`,
       values: [now],

@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { Transform, type TransformCallback } from 'node:stream';
 import { matchHeader } from '../domain/importHeader.ts';
-import { CHECK_ROW, IMPORT_COLUMNS, type ImportKind } from '../domain/importRows.ts';
+import { CHECK_ROW, IMPORT_COLUMNS, OPTIONAL_COLUMNS, type ImportKind } from '../domain/importRows.ts';
 import { RAW_EXTRA_FIELDS_CAP, keepRaw, showBytes } from '../domain/rawText.ts';
 import { copyField } from './copyText.ts';
 import { UnusableFileError } from './errors.ts';
@@ -92,7 +92,7 @@ export class StageRows extends Transform {
 
   #readHeader(record: string[]): Error | null {
     const columns = IMPORT_COLUMNS[this.kind];
-    const match = matchHeader(record, columns);
+    const match = matchHeader(record, columns, OPTIONAL_COLUMNS[this.kind]);
     if (!match.ok) {
       return new UnusableFileError(`${match.problems.join('; ')} (a ${this.kind} file has the columns ${columns.join(', ')})`);
     }
@@ -108,7 +108,7 @@ export class StageRows extends Transform {
     let values: ReadonlyArray<string | null>;
     let extra = '\\N';
     if (record.length === this.#width) {
-      const fields = positions.map((p) => record[p]!);
+      const fields = positions.map((p) => (p < 0 ? '' : record[p]!));
       ({ codes, values } = CHECK_ROW[this.kind](fields, this.nowMs));
       if (badEncoding) {
         // The bad bytes' field has no value; the other fields are still checked.
@@ -127,6 +127,10 @@ export class StageRows extends Transform {
     }
     let text = `${line}\t{${codes.join(',')}}\t${extra}`;
     for (let i = 0; i < positions.length; i++) {
+      if (positions[i]! < 0) {
+        text += '\t\\N\t\\N'; // a left-out optional column: nothing given
+        continue;
+      }
       const raw = record[positions[i]!] ?? null;
       let value = values[i] ?? null;
       // No normal form holds NUL (control characters are refused); never let one reach COPY.

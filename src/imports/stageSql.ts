@@ -1,4 +1,4 @@
-import { IMPORT_COLUMNS, type ImportKind } from '../domain/importRows.ts';
+import { IMPORT_COLUMNS, OPTIONAL_COLUMNS, type ImportKind } from '../domain/importRows.ts';
 
 // SQL pieces over the staging table. Column names come from IMPORT_COLUMNS, constants of the
 // code, so interpolating them is safe.
@@ -27,6 +27,9 @@ export function contentSql(kind: ImportKind, alias = 's'): string {
 
 /** The raw row as a JSON object of column → value, with any surplus fields under "_extra". */
 export function rawJsonSql(kind: ImportKind, alias = 'k'): string {
-  const pairs = IMPORT_COLUMNS[kind].map((c) => `'${c}', ${rawValue(c, alias)}`).join(', ');
-  return `jsonb_build_object(${pairs}) || CASE WHEN ${alias}.extra IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('_extra', ${alias}.extra) END`;
+  const optional: readonly string[] = OPTIONAL_COLUMNS[kind];
+  const pairs = IMPORT_COLUMNS[kind].filter((c) => !optional.includes(c)).map((c) => `'${c}', ${rawValue(c, alias)}`).join(', ');
+  // An optional column the file left out is not part of the row.
+  const optionalPairs = optional.map((c) => ` || CASE WHEN ${rawValue(c, alias)} IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('${c}', ${rawValue(c, alias)}) END`).join('');
+  return `jsonb_build_object(${pairs})${optionalPairs} || CASE WHEN ${alias}.extra IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('_extra', ${alias}.extra) END`;
 }

@@ -6,6 +6,10 @@ export const QUEUE_NAME = 'uploads';
 export const JobName = {
   WeeklyBatch: 'weekly-batch',
   FinalBatch: 'final-batch',
+  /** Reminders queue (src/reminders/): create the reminders due at an hourly tick, then send them. */
+  Remind: 'remind',
+  /** Reminders queue: send one reminder (rate-limited, retried with back-off). */
+  SendReminder: 'send-reminder',
 } as const;
 export type JobName = (typeof JobName)[keyof typeof JobName];
 
@@ -26,7 +30,19 @@ export interface JobPayloads {
     trigger: BatchTrigger;
     requestedAt: string;
   };
+  [JobName.Remind]: {
+    /** The hourly tick it is for, ISO 8601 UTC: the time it was due, not run. */
+    dueAt: string;
+  };
+  [JobName.SendReminder]: {
+    reminderId: string;
+  };
 }
+
+/** The jobs of the reminders queue (its own queue, so its rate limit never slows an upload). */
+export const REMINDER_JOBS = [JobName.Remind, JobName.SendReminder] as const;
+export type ReminderJobName = (typeof REMINDER_JOBS)[number];
+export type UploadJobName = Exclude<JobName, ReminderJobName>;
 
 /**
  * The job id the scheduler, a worker and the CLI all use for the same batch, so that BullMQ
@@ -37,6 +53,10 @@ export function jobIdFor<N extends JobName>(name: N, payload: JobPayloads[N]): s
   const id =
     name === JobName.WeeklyBatch
       ? `weekly-${(payload as JobPayloads['weekly-batch']).period}`
-      : `final-${(payload as JobPayloads['final-batch']).cycleCode}`;
+      : name === JobName.FinalBatch
+        ? `final-${(payload as JobPayloads['final-batch']).cycleCode}`
+        : name === JobName.Remind
+          ? `remind-${(payload as JobPayloads['remind']).dueAt}`
+          : `send-reminder-${(payload as JobPayloads['send-reminder']).reminderId}`;
   return id.replaceAll(':', '_');
 }

@@ -6,7 +6,7 @@ import { isoWeekOf } from '../domain/businessTime.ts';
 import { latestSlotAtOrBefore } from '../domain/weeklySlots.ts';
 import type { Logger } from '../logger.ts';
 import { addOrJoinJob, waitForJob } from '../queue/enqueueAndWait.ts';
-import { JobName, type JobPayloads } from '../queue/jobNames.ts';
+import { jobIdFor, JobName, type JobPayloads } from '../queue/jobNames.ts';
 import type { BatchOutcome } from '../usecases/runBatches.ts';
 import { describeCycleCatchUp, summarizeCatchUp, type CycleCatchUp } from './catchUpSummary.ts';
 
@@ -22,7 +22,12 @@ export interface SchedulerOptions {
   logger: Logger;
   /** The scheduler's clock: the real one, or one shifted by --now. */
   clock: () => Date;
+  /** The reminders queue: `remind` runs hourly (src/reminders/). */
+  reminderQueue?: Queue;
 }
+
+/** When `remind` runs: hourly, on the hour. */
+export const REMIND_CRON = '0 * * * *';
 
 /**
  * Only enqueues: every job carries the instant it was due, so a late or repeated run applies
@@ -32,6 +37,7 @@ export interface SchedulerOptions {
 export class UploadScheduler {
   readonly #options: SchedulerOptions;
   #task?: ScheduledTask;
+  #remindTask?: ScheduledTask;
   #timers = new Map<number, NodeJS.Timeout>();
   #replan?: NodeJS.Timeout;
 
@@ -46,6 +52,8 @@ export class UploadScheduler {
   async catchUp(plan: { slots: Date[]; overdueFinals: Array<{ id: number; code: string; final_cutoff: Date }> }): Promise<CycleCatchUp[]> {
     const { logger, zone } = this.#options;
     const now = this.#options.clock();
+    // The reminders due by the latest hourly tick (a reminder missed while nothing ran is still due).
+    await this.#remindTick(now);
     const outcomes: BatchOutcome[] = [];
     for (const slot of plan.slots) {
       const period = isoWeekOf(slot, zone);
@@ -65,6 +73,9 @@ export class UploadScheduler {
   start(): void {
     const { cron: expression, zone, logger } = this.#options;
     this.#task = cron.schedule(expression, (context) => this.#weeklyTick(context.date), { timezone: zone, name: 'weekly-batch' });
+    if (this.#options.reminderQueue) {
+      this.#remindTask = cron.schedule(REMIND_CRON, (context) => this.#remindTick(context.date), { timezone: zone, name: 'remind' });
+    }
     void this.#planFinals();
     this.#replan = setInterval(() => void this.#planFinals(), REPLAN_MS);
     logger.info({ cron: expression, zone }, 'scheduler started');
@@ -72,9 +83,24 @@ export class UploadScheduler {
 
   async stop(): Promise<void> {
     await this.#task?.stop();
+    await this.#remindTask?.stop();
     clearInterval(this.#replan);
     for (const timer of this.#timers.values()) clearTimeout(timer);
     this.#timers.clear();
+  }
+
+  /** Enqueues `remind` for the hour at or before `firedAt` (the time it was due, not run). */
+  async #remindTick(firedAt: Date): Promise<void> {
+    const { logger, reminderQueue } = this.#options;
+    if (!reminderQueue) return;
+    const dueAt = new Date(Math.floor(firedAt.getTime() / 3_600_000) * 3_600_000).toISOString();
+    try {
+      const jobId = jobIdFor(JobName.Remind, { dueAt });
+      const job = await reminderQueue.add(JobName.Remind, { dueAt }, { jobId, attempts: 3, backoff: { type: 'exponential', delay: 10_000 }, removeOnComplete: { age: 7 * 86_400 }, removeOnFail: { age: 30 * 86_400 } });
+      logger.info({ job: job.id, dueAt }, 'remind enqueued');
+    } catch (error) {
+      logger.error({ err: error, dueAt }, 'could not enqueue remind; the next hourly tick catches up');
+    }
   }
 
   async #weeklyTick(firedAt: Date): Promise<void> {

@@ -8,6 +8,7 @@ import type { Db } from '../db/database.ts';
 import { REJECT_RESOLVED_SQL } from '../db/importRejectResolved.ts';
 import { countStates } from '../db/stateCounts.ts';
 import { outboxFileWarnings } from '../outbox/fileWarnings.ts';
+import { reminderWarnings } from '../reminders/statusWarnings.ts';
 
 /** The inputs every part of the status needs. */
 export interface StatusAt {
@@ -78,7 +79,7 @@ const cutoffWithoutFinal: WarningSource = async (_db, at, report) =>
         `without a FINAL batch: run \`cet-uploader upload final --cycle ${cycle.code}\`.`,
     }));
 
-export const WARNING_SOURCES: readonly WarningSource[] = [cutoffWithoutFinal, outboxFileWarnings];
+export const WARNING_SOURCES: readonly WarningSource[] = [cutoffWithoutFinal, outboxFileWarnings, reminderWarnings];
 
 /** Everything `status` says, as typed values; rendering is the caller's. */
 export async function collectStatus(db: Db, at: StatusAt, sources: readonly WarningSource[] = WARNING_SOURCES): Promise<StatusReport> {

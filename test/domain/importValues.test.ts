@@ -111,7 +111,7 @@ describe('row checks', () => {
       'INVALID_DATE',
     ]);
     expect(CHECK_ROW.registrants(['d2002', 'Jones', 'Rhys', 'dispensing_optician', 'clo', '2012-09-01', ''], NOW)).toEqual({
-      values: ['D-2002', 'Jones', 'Rhys', 'dispensing_optician', 'CLO', '2012-09-01', ''],
+      values: ['D-2002', 'Jones', 'Rhys', 'dispensing_optician', 'CLO', '2012-09-01', '', ''],
       codes: [],
     });
     expect(CHECK_ROW.registrants(['CO-12345', 'A', 'B', 'optometrist', '', '2012-09-01', '2012-08-31'], NOW).codes).toEqual(['INVALID_DATE_RANGE']);

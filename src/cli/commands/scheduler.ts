@@ -4,6 +4,7 @@ import { QUEUE_NAME } from '../../queue/jobNames.ts';
 import { planCatchUp } from '../../scheduler/catchUpPlan.ts';
 import { UploadScheduler } from '../../scheduler/uploadScheduler.ts';
 import { processLogger } from '../wiring.ts';
+import { openReminderQueue } from '../../reminders/reminderQueue.ts';
 import { parseNow } from '../nowOption.ts';
 import type { RegisterCommand } from './types.ts';
 
@@ -26,7 +27,9 @@ export const registerScheduler: RegisterCommand = (program, context) => {
         await queue.close();
       });
       await events.waitUntilReady();
-      const scheduler = new UploadScheduler({ db: context.db, queue, events, cron: config.WEEKLY_CRON, zone: config.BUSINESS_TIME_ZONE, logger, clock });
+      const reminderQueue = openReminderQueue(context.redis(), config.QUEUE_PREFIX);
+      context.onClose(() => reminderQueue.close());
+      const scheduler = new UploadScheduler({ db: context.db, queue, events, cron: config.WEEKLY_CRON, zone: config.BUSINESS_TIME_ZONE, logger, clock, reminderQueue });
       const plan = await planCatchUp(context.db, { cron: config.WEEKLY_CRON, zone: config.BUSINESS_TIME_ZONE }, startedAt);
       logger.info({ missedSlots: plan.slots.length, overdueFinals: plan.overdueFinals.map((c) => c.code), outbox: config.OUTBOX_DIR }, 'start-up check');
       await scheduler.catchUp(plan);

@@ -1,6 +1,8 @@
 import { startUploadWorker } from '../../queue/uploadWorker.ts';
 import { RefusedError } from '../errors.ts';
 import { processLogger, uploadDeps } from '../wiring.ts';
+import { reminderJobDeps, reminderQueue } from '../reminderWiring.ts';
+import { startReminderWorker } from '../../reminders/reminderQueue.ts';
 import type { RegisterCommand } from './types.ts';
 
 export const registerWorker: RegisterCommand = (program, context) => {
@@ -27,11 +29,20 @@ export const registerWorker: RegisterCommand = (program, context) => {
         logger,
       });
       await worker.waitUntilReady();
+      // The reminders queue: hourly ticks and rate-limited sends (src/reminders/).
+      const reminders = startReminderWorker(reminderJobDeps(context, reminderQueue(context)), {
+        connection: context.redis(),
+        prefix: config.QUEUE_PREFIX,
+        perMinute: config.MAIL_PER_MINUTE,
+        lockDuration: config.JOB_LOCK_MS,
+        logger,
+      });
+      await reminders.waitUntilReady();
       logger.info({ queue: `${config.QUEUE_PREFIX}:uploads`, concurrency, outbox: config.OUTBOX_DIR }, 'worker ready');
       await new Promise<void>((resolve) => {
         const stop = (signal: string) => {
           logger.info({ signal }, 'stopping: letting the running job finish');
-          worker.close().then(resolve, resolve);
+          Promise.all([worker.close(), reminders.close()]).then(() => resolve(), () => resolve());
         };
         process.once('SIGTERM', () => stop('SIGTERM'));
         process.once('SIGINT', () => stop('SIGINT'));

@@ -1,0 +1,58 @@
+import { buildConsole } from '../../console/server.ts';
+import { readUsers, UsersFileError } from '../../console/users.ts';
+import { RefusedError } from '../errors.ts';
+import { nowOption, parseNow } from '../nowOption.ts';
+import { processLogger } from '../wiring.ts';
+import type { RegisterCommand } from './types.ts';
+
+export const registerServe: RegisterCommand = (program, context) => {
+  program
+    .command('serve')
+    .description('long-running: the ops console, /livez, /readyz and /metrics over HTTP')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--port <port>', 'port to listen on (0: any free port)', '8080')
+    .addOption(nowOption().argParser((value) => value))
+    .action(async (options: { host: string; port: string; now?: string }) => {
+      const port = Number(options.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RefusedError(`--port "${options.port}" must be a whole number from 0 to 65535.`);
+      const fixedNow = options.now === undefined ? undefined : parseNow(options.now);
+      const config = context.config;
+      const secret = config.CONSOLE_SESSION_SECRET ?? '';
+      // Never print the secret, not even a part of it.
+      if (Buffer.byteLength(secret) < 32) {
+        throw new RefusedError(
+          `CONSOLE_SESSION_SECRET is ${secret ? 'shorter than 32 bytes' : 'not set'}: set it to 32 or more random bytes, e.g. \`openssl rand -base64 48\`.`,
+        );
+      }
+      const usersFile = config.CONSOLE_USERS_FILE;
+      if (!usersFile) throw new RefusedError('CONSOLE_USERS_FILE is not set: point it at the users file that `cet-uploader console-user add` writes.');
+      try {
+        const users = await readUsers(usersFile);
+        if (!users.size) throw new UsersFileError(`CONSOLE_USERS_FILE ${usersFile} has no user; add one with \`cet-uploader console-user add <name> --role operator\`.`);
+      } catch (error) {
+        if (error instanceof UsersFileError) throw new RefusedError(error.message);
+        throw error;
+      }
+      const logger = processLogger(context, 'cet-uploader-console');
+      const app = await buildConsole({
+        config,
+        db: context.db,
+        pool: context.database.pool,
+        clock: fixedNow ? () => fixedNow : () => new Date(),
+        logger,
+        sessionSecret: secret,
+        usersFile,
+      });
+      const address = await app.listen({ host: options.host, port });
+      logger.info({ address, fixedNow: fixedNow?.toISOString() }, 'console listening');
+      context.print(`Console listening on ${address}`);
+      await new Promise<void>((resolve) => {
+        const stop = (signal: string) => {
+          logger.info({ signal }, 'stopping the console');
+          app.close().then(resolve, resolve);
+        };
+        process.once('SIGTERM', () => stop('SIGTERM'));
+        process.once('SIGINT', () => stop('SIGINT'));
+      });
+    });
+};

@@ -1,0 +1,107 @@
+import type { Queue } from 'bullmq';
+import { Counter, Gauge, Registry } from 'prom-client';
+import { batchTotals, filesByDeliveryState } from '../db/consoleMetrics.ts';
+import type { Db } from '../db/database.ts';
+import { collectStatus, type StatusAt } from '../status/collectStatus.ts';
+
+// console.md, "/metrics": gauges read from PostgreSQL when scraped (the numbers `status`
+// prints, from the same collectStatus), then BullMQ's own export of the queue's job counts.
+
+export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
+
+const KINDS = ['WEEKLY', 'FINAL'] as const;
+
+export interface MetricsSource {
+  db: Db;
+  queue: Queue;
+  statusAt: () => StatusAt;
+}
+
+/** A registry for one console process; render() runs the queries and returns the whole text. */
+export function createMetrics(source: MetricsSource): { render(): Promise<string> } {
+  const registry = new Registry();
+  const batches = new Counter({ name: 'cet_uploader_batches_total', help: 'Batches recorded, by kind.', labelNames: ['kind'], registers: [registry] });
+  const records = new Counter({
+    name: 'cet_uploader_batch_records_total',
+    help: 'Records carried by batches, by kind.',
+    labelNames: ['kind'],
+    registers: [registry],
+  });
+  const lastBatch = new Gauge({
+    name: 'cet_uploader_last_batch_timestamp_seconds',
+    help: 'The cutoff of the latest batch of each kind (Unix seconds).',
+    labelNames: ['kind'],
+    registers: [registry],
+  });
+  const completions = new Gauge({
+    name: 'cet_uploader_completions',
+    help: 'Completions by state now (as `cet-uploader status` counts them).',
+    labelNames: ['state'],
+    registers: [registry],
+  });
+  const slaOverdue = new Gauge({ name: 'cet_uploader_sla_overdue', help: 'Completions past the 10-working-day limit, not uploaded.', registers: [registry] });
+  const slaDueSoon = new Gauge({
+    name: 'cet_uploader_sla_due_soon',
+    help: 'Completions within 2 working days of the 10-working-day limit, not uploaded.',
+    registers: [registry],
+  });
+  const finalOverdue = new Gauge({
+    name: 'cet_uploader_final_overdue',
+    help: "1 while a cycle's final-upload cutoff has passed without a FINAL batch, else 0.",
+    labelNames: ['cycle'],
+    registers: [registry],
+  });
+  const files = new Gauge({ name: 'cet_uploader_files', help: 'Batch files by delivery state.', labelNames: ['delivery_state'], registers: [registry] });
+  const warnings = new Gauge({ name: 'cet_uploader_warnings', help: 'Warnings `status` prints now, by code.', labelNames: ['code'], registers: [registry] });
+
+  let running: Promise<unknown> = Promise.resolve();
+
+  async function renderOnce(): Promise<string> {
+    const at = source.statusAt();
+    const [status, totals, fileStates] = await Promise.all([collectStatus(source.db, at), batchTotals(source.db), filesByDeliveryState(source.db)]);
+    registry.resetMetrics();
+    for (const kind of KINDS) {
+      const total = totals.find((t) => t.kind === kind);
+      batches.inc({ kind }, total?.batches ?? 0);
+      records.inc({ kind }, total?.records ?? 0);
+      if (total) lastBatch.set({ kind }, Math.floor(total.lastCutoff.getTime() / 1000));
+    }
+    const c = status.completions;
+    const byState: Record<string, number> = {
+      waiting: c.waiting,
+      held: c.held,
+      carried: c.carried,
+      accepted: c.accepted,
+      rejected: c.rejected,
+      late: c.late,
+      after_cutoff: c.afterCutoff,
+      no_open_cycle: c.noOpenCycle,
+      quarantined: c.quarantined,
+      import_rejected: c.importRejects,
+    };
+    for (const [state, value] of Object.entries(byState)) completions.set({ state }, value);
+    slaOverdue.set(status.sla.overdue);
+    slaDueSoon.set(status.sla.dueSoon);
+    for (const cycle of status.cycles) finalOverdue.set({ cycle: cycle.code }, !cycle.sealed && cycle.cutoffPassed ? 1 : 0);
+    for (const [state, value] of fileStates) files.set({ delivery_state: state }, value);
+    const codes = new Map<string, number>();
+    for (const warning of status.warnings) codes.set(warning.code, (codes.get(warning.code) ?? 0) + 1);
+    for (const [code, value] of codes) warnings.set({ code }, value);
+    const queueText = await source.queue.exportPrometheusMetrics();
+    return `${await registry.metrics()}\n${tidyLabels(queueText).trimEnd()}\n`;
+  }
+
+  return {
+    render() {
+      // One scrape at a time: each resets and refills the same registry.
+      const next = running.then(renderOnce, renderOnce);
+      running = next.catch(() => undefined);
+      return next;
+    },
+  };
+}
+
+/** BullMQ writes `{queue="uploads", state="active"}`; strict parsers want no blank after the comma. */
+function tidyLabels(text: string): string {
+  return text.replace(/\{[^}\n]*\}/g, (labels) => labels.replace(/",\s+/g, '",'));
+}

@@ -1,0 +1,158 @@
+import { sql, type RawBuilder } from 'kysely';
+import type { Db } from '../db/database.ts';
+import { stillValidSql } from '../db/readiness.ts';
+import type { ReminderKind, ReminderStage, ReminderStatus } from '../db/schema.ts';
+
+// Which reminders are due at an instant, computed set-wise in PostgreSQL (spec reminders.md).
+//
+// PEER_CONFIRMATION, per completion that is *held* at `now` (pending, interactive, still valid,
+// its cycle not sealed, not both confirmations before min(now, end of hold), and its
+// confirmation deadline = min(end of hold, cycle's final cutoff) still ahead):
+//   MIDDLE           due at completed_at + hold / 2, only when that is before BEFORE_DEADLINE
+//   BEFORE_DEADLINE  due at deadline - 48 h (or at completed_at, when that is later)
+// The latest stage whose moment has come and that has no reminder yet is the one due; a
+// MIDDLE stage overtaken by BEFORE_DEADLINE (nothing ran in between) is never sent late.
+// The due completions of one registrant and cycle make one message, due at the latest of
+// their moments.
+//
+// ACCEPT_PENDING_POINTS, once per registrant and cycle: from the moment the cycle's FINAL batch
+// was claimed until the cycle's last day ends, every registrant with a record carried in the
+// cycle (not rejected by the regulator); the items are those carried by batches whose cutoff
+// lies in the cycle's last six weeks.
+
+const LOCK_KEY = sql`hashtext('cet-uploader:reminders')`;
+const LAST_WEEKS = 6;
+
+export interface DueItem {
+  kind: ReminderKind;
+  registrant_id: number;
+  cycle_id: number;
+  completion_id: string;
+  stage: ReminderStage;
+  due_at: Date;
+  deadline: Date;
+}
+
+export interface DueOptions {
+  now: Date;
+  holdDays: number;
+}
+
+export function peerDueSql({ now, holdDays }: DueOptions): RawBuilder<unknown> {
+  const at = now.toISOString();
+  return sql`
+    SELECT 'PEER_CONFIRMATION'::text AS kind, s.registrant_id, s.cycle_id, s.completion_id,
+           CASE WHEN s.last_at <= ${at}::timestamptz THEN 'BEFORE_DEADLINE' ELSE 'MIDDLE' END AS stage,
+           CASE WHEN s.last_at <= ${at}::timestamptz THEN s.last_at ELSE s.middle_at END AS due_at,
+           s.deadline
+      FROM (
+        SELECT h.*, greatest(h.deadline - interval '48 hours', h.completed_at) AS last_at
+          FROM (
+            SELECT c.id AS completion_id, c.registrant_id, cy.id AS cycle_id, c.completed_at,
+                   c.completed_at + make_interval(hours => ${holdDays * 12}) AS middle_at,
+                   least(c.completed_at + make_interval(hours => ${holdDays * 24}), cy.final_cutoff) AS deadline
+              -- Driven by the pending completions, few whatever the history (OFFSET 0 keeps the
+              -- planner from scanning all of completion instead).
+              FROM upload_pending p
+              CROSS JOIN LATERAL (SELECT * FROM completion c0 WHERE c0.id = p.completion_id AND c0.completed_at <= ${at}::timestamptz OFFSET 0) c
+              JOIN event e ON e.id = c.event_id AND e.interactive
+              JOIN registrant r ON r.id = c.registrant_id
+              JOIN cycle cy ON c.completed_at >= cy.starts_at AND c.completed_at < cy.final_cutoff
+             WHERE NOT EXISTS (SELECT 1 FROM batch b WHERE b.cycle_id = cy.id AND b.kind = 'FINAL')
+               AND ${stillValidSql()}
+               AND (SELECT count(DISTINCT f.party) FROM confirmation f
+                     WHERE f.completion_id = c.id
+                       AND f.confirmed_at < least(${at}::timestamptz, c.completed_at + make_interval(hours => ${holdDays * 24}))) < 2
+            OFFSET 0) h
+         WHERE h.deadline > ${at}::timestamptz) s
+     WHERE (s.last_at <= ${at}::timestamptz OR (s.middle_at <= ${at}::timestamptz AND s.middle_at < s.last_at))
+       AND NOT EXISTS (
+         SELECT 1 FROM reminder_item i
+          WHERE i.completion_id = s.completion_id
+            AND i.stage = CASE WHEN s.last_at <= ${at}::timestamptz THEN 'BEFORE_DEADLINE' ELSE 'MIDDLE' END)`;
+}
+
+export function acceptDueSql({ now }: DueOptions): RawBuilder<unknown> {
+  const at = now.toISOString();
+  return sql`
+    SELECT 'ACCEPT_PENDING_POINTS'::text AS kind, c.registrant_id, f.cycle_id, bi.completion_id,
+           'UPLOADED'::text AS stage, f.claimed_at AS due_at, f.ends_at AS deadline,
+           (b.cutoff >= f.ends_at - make_interval(days => ${LAST_WEEKS * 7})) AS listed
+      FROM (SELECT b.cycle_id, b.claimed_at, cy.ends_at
+              FROM batch b JOIN cycle cy ON cy.id = b.cycle_id
+             WHERE b.kind = 'FINAL' AND b.claimed_at <= ${at}::timestamptz AND ${at}::timestamptz < cy.ends_at) f
+      JOIN batch b ON b.cycle_id = f.cycle_id
+      JOIN batch_item bi ON bi.batch_id = b.id
+      JOIN completion c ON c.id = bi.completion_id
+     WHERE bi.ack_status IS DISTINCT FROM 'REJECTED'
+       AND NOT EXISTS (SELECT 1 FROM reminder x
+                        WHERE x.kind = 'ACCEPT_PENDING_POINTS' AND x.registrant_id = c.registrant_id AND x.cycle_id = f.cycle_id)`;
+}
+
+/** Everything due at `now` that has no reminder yet, one row per completion (dry run). */
+export async function listDue(db: Db, options: DueOptions): Promise<Array<DueItem & { email: string | null; goc_number: string; provider_ref: string | null }>> {
+  const result = await sql<DueItem & { email: string | null; goc_number: string; provider_ref: string | null }>`
+    SELECT d.kind, d.registrant_id, d.cycle_id, d.completion_id, d.stage, d.due_at, d.deadline,
+           r.email, r.goc_number, c.provider_ref
+      FROM (SELECT kind, registrant_id, cycle_id, completion_id, stage, due_at, deadline FROM (${peerDueSql(options)}) p
+            UNION ALL
+            -- ACCEPT_PENDING_POINTS: the items it lists, or the registrant alone when it lists none.
+            SELECT kind, registrant_id, cycle_id, CASE WHEN listed THEN completion_id END, stage, due_at, deadline
+              FROM (SELECT a.*, bool_or(listed) OVER (PARTITION BY registrant_id, cycle_id) AS lists_any,
+                           row_number() OVER (PARTITION BY registrant_id, cycle_id) AS nth
+                      FROM (${acceptDueSql(options)}) a) a
+             WHERE listed OR (NOT lists_any AND nth = 1)) d
+      JOIN registrant r ON r.id = d.registrant_id
+      LEFT JOIN completion c ON c.id = d.completion_id
+     ORDER BY r.goc_number, d.kind, c.provider_ref`.execute(db);
+  return result.rows;
+}
+
+export interface CreatedReminder {
+  id: string;
+  kind: ReminderKind;
+  registrant_id: number;
+  status: ReminderStatus;
+}
+
+/**
+ * Creates the reminders due at `now` (one per registrant, cycle and kind) with their items, in
+ * one transaction under an advisory lock: two `remind` runs at once (operators, schedulers)
+ * compute in turn, and the second finds nothing left. The unique keys hold even without it.
+ */
+export async function createDueReminders(db: Db, options: DueOptions): Promise<CreatedReminder[]> {
+  return db.transaction().execute(async (trx) => {
+    await sql`SELECT pg_advisory_xact_lock(${LOCK_KEY})`.execute(trx);
+    const result = await sql<CreatedReminder>`
+      WITH peer AS (${peerDueSql(options)}),
+      accept AS (${acceptDueSql(options)}),
+      due AS (
+        SELECT kind, registrant_id, cycle_id, completion_id, stage, due_at, deadline, true AS listed FROM peer
+        UNION ALL
+        SELECT kind, registrant_id, cycle_id, completion_id, stage, due_at, deadline, listed FROM accept
+      ),
+      grouped AS (
+        SELECT kind, registrant_id, cycle_id, max(due_at) AS due_at, min(deadline) AS deadline
+          FROM due GROUP BY kind, registrant_id, cycle_id
+      ),
+      created AS (
+        INSERT INTO reminder (kind, registrant_id, cycle_id, due_at, deadline, email, status, created_at)
+        SELECT g.kind, g.registrant_id, g.cycle_id, g.due_at, g.deadline, r.email,
+               CASE WHEN r.email IS NULL THEN 'UNREACHABLE' ELSE 'DUE' END, now()
+          FROM grouped g JOIN registrant r ON r.id = g.registrant_id
+         ORDER BY g.kind, g.registrant_id, g.cycle_id
+        ON CONFLICT DO NOTHING
+        RETURNING id, kind, registrant_id, cycle_id, status
+      ),
+      items AS (
+        INSERT INTO reminder_item (reminder_id, completion_id, stage, due_at, deadline)
+        SELECT DISTINCT ON (d.completion_id, d.stage) x.id, d.completion_id, d.stage, d.due_at, d.deadline
+          FROM created x JOIN due d ON d.kind = x.kind AND d.registrant_id = x.registrant_id AND d.cycle_id = x.cycle_id
+         WHERE d.listed
+        ON CONFLICT DO NOTHING
+        RETURNING reminder_id
+      )
+      SELECT x.id, x.kind, x.registrant_id, x.status FROM created x ORDER BY x.id`.execute(trx);
+    return result.rows;
+  });
+}
