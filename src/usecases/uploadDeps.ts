@@ -13,4 +13,12 @@ export interface UploadDeps {
   providerCode: string;
   /** The real clock, for the manifest's createdAt; business decisions take explicit instants. */
   clock: () => Date;
+  /** Told, as an upload file is written, how many of its records are written (for progress on a terminal). */
+  onFileProgress?: (progress: FileProgress) => void;
+}
+
+export interface FileProgress {
+  file: string;
+  written: number;
+  records: number;
 }
