@@ -18,6 +18,8 @@ export interface Measured {
   code: number | null;
   /** It printed its last line but did not exit within the idle limit, and was killed. */
   hung: boolean;
+  /** It was stopped after stopAfterLines lines of output (ms is the time to that line). */
+  stopped: boolean;
   stdout: string;
   stderr: string;
 }
@@ -36,6 +38,8 @@ export async function measure(
     /** Output that means the command is done: after it, only doneGraceMs of silence is allowed. */
     done?: RegExp;
     doneGraceMs?: number;
+    /** Stop the process once it has written this many lines on stdout (the first rows of a report). */
+    stopAfterLines?: number;
   },
 ): Promise<Measured> {
   const longLimit = options.idleLimitMs ?? 10 * 60_000;
@@ -49,9 +53,30 @@ export async function measure(
   });
   let stdout = '';
   let stderr = '';
+  let lines = 0;
+  let stoppedAt: number | null = null;
+  const stopMeasured = () => {
+    // Stop the measured process (the child of /usr/bin/time), by its id; time then reports.
+    try {
+      const children = readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+      for (const pid of children) process.kill(Number(pid), 'SIGTERM');
+    } catch {
+      // Already gone.
+    }
+  };
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    stdout += chunk;
     last = performance.now();
+    if (options.stopAfterLines !== undefined) {
+      // Keep only the count and a little text: a report may write a million lines.
+      for (let i = chunk.indexOf('\n'); i >= 0; i = chunk.indexOf('\n', i + 1)) lines++;
+      if (stdout.length < 4096) stdout += chunk.slice(0, 4096);
+      if (stoppedAt === null && lines >= options.stopAfterLines) {
+        stoppedAt = last;
+        stopMeasured();
+      }
+      return;
+    }
+    stdout += chunk;
   });
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
     stderr += chunk;
@@ -63,22 +88,21 @@ export async function measure(
     const idleLimit = options.done?.test(stdout) ? doneGrace : longLimit;
     if (!hung && performance.now() - last > idleLimit && child.exitCode === null) {
       hung = true;
-      // Stop the measured process (the child of /usr/bin/time), by its id; time then reports.
-      const children = readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
-      for (const pid of children) process.kill(Number(pid), 'SIGTERM');
+      stopMeasured();
     }
   }, 1000);
   const code = await new Promise<number | null>((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (exitCode) => resolve(exitCode));
   }).finally(() => clearInterval(watchdog));
-  const ms = performance.now() - started;
+  const ms = (stoppedAt ?? performance.now()) - started;
   const rssText = await readFile(rssFile, 'utf8').catch(() => '');
   await rm(rssFile, { force: true });
   // GNU time writes "Command exited with non-zero status N" before the figure when it fails.
   const rssKb = Number(rssText.trim().split('\n').pop());
-  const result: Measured = { label, ms, lastOutputMs: last - started, rssMb: rssKb / 1024, code, hung, stdout, stderr };
-  if (hung) return result;
+  const stopped = stoppedAt !== null;
+  const result: Measured = { label, ms, lastOutputMs: (stoppedAt ?? last) - started, rssMb: rssKb / 1024, code, hung, stopped, stdout, stderr };
+  if (hung || stopped) return result;
   if (!(options.okCodes ?? [0]).includes(code ?? -1)) {
     throw new Error(`${label}: ${command} ${args.join(' ')} exited with ${code}\n${stdout}\n${stderr}`);
   }

@@ -26,14 +26,19 @@ const pg: Pg = { server, env: { PATH: process.env.PATH ?? '', HOME: process.env.
 const DB = 'cet_bench_reminders';
 const PENDING = 10_000;
 
-psql(pg, 'postgres', [`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`, `CREATE DATABASE ${DB}`]);
+// --keep leaves the database for a later --reuse (which skips building it).
+const KEEP = process.argv.includes('--keep');
+const REUSE = process.argv.includes('--reuse') && psql(pg, 'postgres', [`SELECT 1 FROM pg_database WHERE datname = '${DB}'`]) === '1';
+if (!REUSE) psql(pg, 'postgres', [`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`, `CREATE DATABASE ${DB}`]);
 const handle = openDatabase(`${server}/${DB}`);
 const db = handle.db;
 const result = await migrateToLatest(db);
 if (result.error) throw result.error;
 
 const t0 = performance.now();
-await sql`
+if (REUSE) {
+  await sql`DELETE FROM reminder_item; DELETE FROM reminder; DELETE FROM batch WHERE kind = 'FINAL'`.execute(db);
+} else await sql`
   INSERT INTO cycle (code, first_day, last_day, starts_at, ends_at, final_cutoff)
   VALUES ('2019-2021', '2019-01-01', '2021-12-31', '2019-01-01T00:00:00Z', '2022-01-01T00:00:00Z', '2021-12-30T12:00:00Z');
   INSERT INTO registrant (goc_number, surname, forenames, profession, specialties, updated_at, email)
@@ -45,7 +50,7 @@ await sql`
     FROM generate_series(1, 50) g;
 `.execute(db);
 // Carried history over the cycle, then the pending tail in the last three weeks before the moment.
-await sql`
+if (!REUSE) await sql`
   INSERT INTO completion (provider_ref, registrant_id, event_id, completed_at, completed_on, received_at, changed_at)
   SELECT 'B-' || g, 1 + g % 20000, 1 + g % 50,
          ts, (ts AT TIME ZONE 'Europe/London')::date, ts, ts
@@ -101,6 +106,8 @@ await sql`ANALYZE batch`.execute(db);
 const after = new Date('2021-12-30T13:00:00Z');
 lines.push(await time('ACCEPT_PENDING_POINTS due, after FINAL (remind --dry-run)', async () => (await listDue(db, { now: after, holdDays: 14 })).length));
 lines.push(await time('ACCEPT_PENDING_POINTS created (remind)', async () => (await createDueReminders(db, { now: after, holdDays: 14 })).length, clear));
+await createDueReminders(db, { now: after, holdDays: 14 });
+lines.push(await time('the next hourly remind after that (nothing new due)', async () => (await createDueReminders(db, { now: new Date(after.getTime() + 3_600_000), holdDays: 14 })).length));
 console.log(lines.join('\n'));
 await handle.close();
-psql(pg, 'postgres', [`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`]);
+if (!KEEP) psql(pg, 'postgres', [`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`]);

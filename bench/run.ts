@@ -7,11 +7,14 @@
 
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { batchBaselineArgs, cloneDatabase, dropDatabase, importBaselineArgs, psql, type Pg } from './baselines.ts';
 import { BIG, CYCLE, generate, LATER } from './generate.ts';
 import { effectiveMs, measure, median, type Measured } from './measure.ts';
+import { benchReads, readsTable, type ReadRow } from './reads.ts';
+import { batchSameWorkArgs, importSameWorkArgs } from './sameWork.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CLI = path.join(ROOT, 'bin/cet-uploader.js');
@@ -26,6 +29,8 @@ function option(name: string): string | undefined {
 const N = Number(option('n') ?? 1_000_000);
 const RUNS = Number(option('runs') ?? 3);
 const KEEP = process.argv.includes('--keep');
+// Only the read commands, on the templates a previous `--keep` run left (migrated first).
+const READS_ONLY = process.argv.includes('--reads-only');
 if (!Number.isInteger(N) || N < 1000) throw new Error('--n must be a whole number of at least 1000');
 if (!Number.isInteger(RUNS) || RUNS < 1) throw new Error('--runs must be at least 1');
 
@@ -111,11 +116,40 @@ interface Row {
 const rows: Row[] = [];
 const info: Array<[string, string]> = [];
 
+let readRows: ReadRow[] = [];
+
+/** The read commands on a clone of the loaded template and of the history template (migrated first). */
+async function reads(): Promise<void> {
+  const readRun = (label: string, args: string[], stopAfterLines?: number) =>
+    measure(label, CLI, args, { env: cliEnv('reads'), okCodes: [0, 3], stopAfterLines, idleLimitMs: 180_000 });
+  const prepare = (template: string) => async () => {
+    cloneDatabase(pg, template, DB);
+    await cli('migrate', ['migrate']);
+    vacuumAnalyze();
+  };
+  readRows = await benchReads(
+    [
+      { label: '1M pending', now: BIG.runNow, week: BIG.week, prepare: prepare(T_LOADED) },
+      { label: '1M carried, 10k pending', now: LATER.runNow, week: LATER.week, prepare: prepare(T_HISTORY) },
+    ],
+    readRun,
+    RUNS,
+    log,
+  );
+}
+
 async function main(): Promise<void> {
   await mkdir(OUT, { recursive: true });
   const nodeVersion = process.version;
   const pgVersion = psql(pg, 'postgres', ['SHOW server_version']);
   log(`N = ${N}, ${RUNS} runs per step, ${nproc()} cores, Node ${nodeVersion}, PostgreSQL ${pgVersion}`);
+  if (READS_ONLY) {
+    await reads();
+    await writeReads(nodeVersion, pgVersion);
+    dropDatabase(pg, DB);
+    removeQueueKeys();
+    return;
+  }
 
   // 1. Input.
   let started = performance.now();
@@ -136,7 +170,13 @@ async function main(): Promise<void> {
   // 3. Import of the completions vs psql \copy of the same file.
   const importRuns: Measured[] = [];
   const importBase: Measured[] = [];
+  const importSame: Measured[] = [];
   for (let run = 1; run <= RUNS; run++) {
+    // The same work by hand first: the CLI's import must be the one left in DB after the loop.
+    cloneDatabase(pg, T_SETUP, DB);
+    const same = await measure(`import same work #${run}`, 'psql', await importSameWorkArgs(pg, DB, files.completions, path.join(OUT, 'same-import.sql')), { env: baseEnv });
+    importSame.push(same);
+    log(`same-work SQL import #${run}: ${seconds(same.ms)} s (${count('SELECT count(*) FROM completion')} completions)`);
     cloneDatabase(pg, T_SETUP, DB);
     const m = await cli(`import completions #${run}`, ['import', 'completions', files.completions, '--now', BIG.importNow]);
     importRuns.push(m);
@@ -156,6 +196,13 @@ async function main(): Promise<void> {
     target: { ratio: 3, rssMb: 200 },
     note: `${imported} inserted, ${rejected} rejected`,
   });
+  rows.push({
+    step: `import completions (${N.toLocaleString('en-GB')} rows) vs the same work in SQL`,
+    runs: importRuns,
+    baselineName: 'psql: \\copy into a temp table, INSERT … SELECT joining registrant and event into completion, upload_pending',
+    baseline: importSame,
+    target: { ratio: 1.3, rssMb: null },
+  });
 
   const confirmations = await cli('import confirmations', ['import', 'confirmations', files.confirmations, '--now', BIG.importNow]);
   info.push([`import confirmations (${files.counts.confirmations.toLocaleString('en-GB')})`, `${seconds(confirmations.ms)} s, ${confirmations.rssMb.toFixed(0)} MB`]);
@@ -166,8 +213,14 @@ async function main(): Promise<void> {
   // 4. One weekly batch of ~N completions vs psql \copy (join) TO file.
   const batchRuns: Measured[] = [];
   const batchBase: Measured[] = [];
+  const batchSame: Measured[] = [];
   const baselineFile = path.join(OUT, 'baseline-week.csv');
   for (let run = 1; run <= RUNS; run++) {
+    // The same work by hand first: the CLI's batch must be the one left in DB after the loop.
+    cloneDatabase(pg, T_LOADED, DB);
+    const same = await measure(`batch same work #${run}`, 'psql', await batchSameWorkArgs(pg, DB, path.join(OUT, 'same-week.csv'), path.join(OUT, 'same-batch.sql')), { env: baseEnv });
+    batchSame.push(same);
+    log(`same-work SQL batch #${run}: ${seconds(same.ms)} s`);
     cloneDatabase(pg, T_LOADED, DB);
     await freshOutbox();
     const m = await cli(`upload weekly #${run}`, ['upload', 'weekly', '--week', BIG.week, '--now', BIG.runNow], `big${run}`);
@@ -187,6 +240,13 @@ async function main(): Promise<void> {
     baseline: batchBase,
     target: { ratio: 1.5, rssMb: 150 },
     note: `batch carried ${carried} records (${held} held for confirmation); the baseline wrote ${baselineLines} rows`,
+  });
+  rows.push({
+    step: `weekly batch of ~${N.toLocaleString('en-GB')} vs the same work in SQL`,
+    runs: batchRuns,
+    baselineName: 'psql: INSERT INTO batch_item SELECT … join in key order, DELETE the pending rows, \\copy the snapshot out in file order',
+    baseline: batchSame,
+    target: { ratio: 1.2, rssMb: null },
   });
 
   // 5. History: the later week's 10,000 with the big week already uploaded, vs on an empty history.
@@ -229,12 +289,16 @@ async function main(): Promise<void> {
     note: `${historyRecords} vs ${emptyRecords} records`,
   });
 
+  // 6. The read commands (issue 14).
+  await reads();
+
   // Process start-up, for scale: the CLI doing nothing.
   const idle: Measured[] = [];
   for (let run = 1; run <= RUNS; run++) idle.push(await cli('cycle list', ['cycle', 'list']));
   info.push(['CLI start-up and exit (`cycle list`)', `${seconds(median(idle.map((m) => m.ms)))} s, ${median(idle.map((m) => m.rssMb)).toFixed(0)} MB`]);
 
   await report(nodeVersion, pgVersion);
+  await writeReads(nodeVersion, pgVersion);
 
   if (!KEEP) for (const name of [DB, T_SETUP, T_LOADED, T_HISTORY, T_EMPTY]) dropDatabase(pg, name);
   removeQueueKeys();
@@ -291,6 +355,25 @@ ${infoLines.join('\n')}
     : `# Benchmarks\n\n\`npm run bench\` (bench/run.ts; issue 6). \`-- --n N\` sets the number of completions.\n\n${measured}\n`;
   await writeFile(file, text);
   log(`wrote ${path.relative(ROOT, file)}`);
+}
+
+/** The reads table, in its own marked section of BENCHMARKS.md. */
+async function writeReads(nodeVersion: string, pgVersion: string): Promise<void> {
+  const table = readsTable(readRows, { seconds: 2, rssMb: 150 });
+  process.stdout.write(`\n${table}\n`);
+  const measured = `<!-- bench:reads -->
+## Read commands, ${new Date().toISOString().slice(0, 10)}
+
+Machine: ${nproc()} cores, Node ${nodeVersion}, PostgreSQL ${pgVersion}; load average ${loadavg().map((l) => l.toFixed(1)).join(', ')} at the end.
+Each command ${RUNS} times on a fresh clone of the template (migrated, VACUUM ANALYZE); reports
+are stopped after their first 10,000 rows (time to that line), the others run to exit.
+
+${table}
+<!-- /bench:reads -->`;
+  const file = path.join(ROOT, 'BENCHMARKS.md');
+  const existing = await readFile(file, 'utf8').catch(() => '');
+  const marked = /<!-- bench:reads -->[\s\S]*<!-- \/bench:reads -->/;
+  await writeFile(file, marked.test(existing) ? existing.replace(marked, measured) : `${existing.trimEnd()}\n\n${measured}\n`);
 }
 
 await main();

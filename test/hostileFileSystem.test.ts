@@ -2,7 +2,8 @@ import { chmodSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, s
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { COMPLETIONS_HEADER, seedBasics, writeFile } from './fixtures/imports/helpers.ts';
-import { runCli, startCli } from './support/runCli.ts';
+import { spawn } from 'node:child_process';
+import { CLI, runCli, startCli } from './support/runCli.ts';
 import { seedCompletion, seedCycle, seedEvent, seedRegistrant, truncateAll } from './support/seed.ts';
 import { useTestEnvironment } from './support/testEnvironment.ts';
 
@@ -92,5 +93,31 @@ describe('the outbox', () => {
     expect(statSync(outbox).mode & 0o777).toBe(0o700);
     for (const name of readdirSync(outbox)) expect(statSync(path.join(outbox, name)).mode & 0o777).toBe(0o600);
     expect(readdirSync(outbox).sort()).toEqual(['CET_P00001_000001_20211210.csv', 'CET_P00001_000001_20211210.csv.manifest.json']);
+  });
+});
+
+describe('the console users file against planted links', () => {
+  const env = useTestEnvironment();
+
+  it('console-user add never writes the password hashes through a link at the old temporary name', async () => {
+    const victim = path.join(env.workDir, 'victim-users.txt');
+    writeFileSync(victim, 'precious\n');
+    const users = path.join(env.workDir, 'users');
+    const child = spawn(process.execPath, [CLI, 'console-user', 'add', 'alice', '--role', 'viewer'], {
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env.env, CONSOLE_USERS_FILE: users },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    // The name the old writer used, `.<file>.<pid>.tmp`, planted before the child gets that far.
+    for (let pid = child.pid! - 2; pid <= child.pid! + 2; pid++) symlinkSync(victim, path.join(env.workDir, `.users.${pid}.tmp`));
+    let output = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+    child.stdin.end('a password of some length\n');
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code, output).toBe(0);
+    expect(readFileSync(victim, 'utf8')).toBe('precious\n');
+    expect(lstatSync(users).isFile()).toBe(true);
+    expect(statSync(users).mode & 0o777).toBe(0o600);
+    expect(readFileSync(users, 'utf8')).toMatch(/^alice:viewer:/);
   });
 });

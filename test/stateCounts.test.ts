@@ -1,17 +1,20 @@
 import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { completionStatesSql, type CompletionStateRow } from '../src/db/completionStates.ts';
+import { perRowStatesSql } from './support/perRowStates.ts';
 import { listCycles } from '../src/db/cycles.ts';
 import { pendingStatesSql, type PendingStateRow } from '../src/db/pendingStates.ts';
 import { countStates } from '../src/db/stateCounts.ts';
-import { slaRowsSql } from '../src/db/reportQueries.ts';
+import { pendingInStatesSql, slaRowsSql } from '../src/db/reportQueries.ts';
+import { PREFILTERS } from '../src/db/pendingStates.ts';
 import { addDays, businessDate } from '../src/domain/businessTime.ts';
 import { assessSla, latestOverdueReadyDay, latestReportableReadyDay, workingDayCalendar } from '../src/domain/workingDays.ts';
 import { seedCompletion, seedConfirmation, seedCycle, seedEvent, seedRegistrant } from './support/seed.ts';
 import { useTestEnvironment } from './support/testEnvironment.ts';
 
 // The set-based classification (pendingStatesSql, countStates: what status and the reports
-// read) against the per-row classification completionStatesSql (what trace reads), on a small
+// read; completionStatesSql, what trace reads) against the per-row classification as it was
+// before (test/support/perRowStates.ts), on a small
 // database holding every state, at several instants: the same states, ready days and counts.
 
 const ZONE = 'Europe/London';
@@ -100,7 +103,7 @@ describe('set-based states and counts', () => {
 
   async function perRow(now: string): Promise<CompletionStateRow[]> {
     const at = { now: new Date(now), holdDays: HOLD, zone: ZONE };
-    return (await sql<CompletionStateRow>`SELECT * FROM (${await completionStatesSql(env.db, at)}) AS s ORDER BY s.provider_ref`.execute(env.db)).rows;
+    return (await sql<CompletionStateRow>`SELECT * FROM (${await perRowStatesSql(env.db, at)}) AS s ORDER BY s.provider_ref`.execute(env.db)).rows;
   }
 
   it('classifies every pending completion as the per-row classification does', async () => {
@@ -168,5 +171,40 @@ describe('set-based states and counts', () => {
       rowsSeen += rows.length;
     }
     expect(rowsSeen).toBeGreaterThan(40);
+  });
+
+  it('traces one registrant and one completion as the per-row classification does', async () => {
+    const { id } = await env.db.selectFrom('registrant').select('id').where('goc_number', '=', '01-60001').executeTakeFirstOrThrow();
+    for (const now of NOWS) {
+      const at = { now: new Date(now), holdDays: HOLD, zone: ZONE };
+      for (const filter of [{ registrantId: id }, { providerRef: 'C-4' }, { providerRef: 'P-4' }]) {
+        const read = async (query: Promise<unknown>) =>
+          (await sql<CompletionStateRow>`SELECT * FROM (${(await query) as never}) AS s ORDER BY s.provider_ref`.execute(env.db)).rows
+            .map((s) => ({ ...s, correction_pending: Boolean(s.correction_pending) }));
+        const expected = await read(perRowStatesSql(env.db, at, filter));
+        expect(expected.length).toBeGreaterThan(0);
+        expect(await read(completionStatesSql(env.db, at, filter)), `${now} ${JSON.stringify(filter)}`).toEqual(expected);
+      }
+    }
+  });
+
+  it('finds the held and the late completions with their prefilters as the per-row classification does', async () => {
+    const cycles = await listCycles(env.db);
+    let seen = 0;
+    for (const now of NOWS) {
+      const expected = await perRow(now);
+      const at = { now: new Date(now), holdDays: HOLD, zone: ZONE };
+      for (const [states, prefilter] of [
+        [['HELD'], PREFILTERS.held(HOLD, new Date(now))],
+        [['LATE', 'AFTER_CUTOFF', 'NO_OPEN_CYCLE'], PREFILTERS.late()],
+      ] as const) {
+        const { rows } = await pendingInStatesSql(cycles, at, states, prefilter).execute(env.db);
+        const want = expected.filter((s) => s.pending && (states as readonly string[]).includes(s.state));
+        const key = (s: { provider_ref: string; state: string }) => `${s.provider_ref} ${s.state}`;
+        expect(rows.map(key).sort(), `${now} ${states.join()}`).toEqual(want.map(key).sort());
+        seen += rows.length;
+      }
+    }
+    expect(seen).toBeGreaterThan(10);
   });
 });

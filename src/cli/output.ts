@@ -1,8 +1,7 @@
 import Table from 'cli-table3';
 import { Option, type Command } from 'commander';
 import type { CommandContext } from './context.ts';
-import { cellText, csvField, toCsv } from '../reports/csv.ts';
-import type { ReportTable } from '../reports/reportRows.ts';
+import { cellText, csvField } from '../reports/csv.ts';
 
 export type OutputFormat = 'table' | 'csv' | 'json';
 
@@ -10,7 +9,8 @@ export function formatOption(command: Command): Command {
   return command.addOption(new Option('--format <format>', 'output format').choices(['table', 'csv', 'json']).default('table'));
 }
 
-export { csvField } from '../reports/csv.ts';
+// A cell of CSV for people: Safe text (upload-file.md), then RFC 4180 quoting (shared with the console).
+export { csvField };
 
 /** Rows as a table for people, or CSV / JSON for scripts. Columns are the first row's keys. */
 export function printRows(
@@ -39,11 +39,3 @@ export function printRows(
   context.print(table.toString());
 }
 
-/** A report of src/reports, as `report …` prints it (CSV by the same toCsv the console downloads). */
-export function printReport(context: CommandContext, report: ReportTable, format: OutputFormat): void {
-  if (format === 'csv') {
-    context.stdout.write(toCsv(report.rows, report.columns ?? Object.keys(report.rows[0] ?? {})));
-    return;
-  }
-  printRows(context, report.rows, format, report.empty, report.columns);
-}

@@ -1,6 +1,9 @@
 import { once } from 'node:events';
 import type { CommandContext } from './context.ts';
-import { csvField, printRows, type OutputFormat } from './output.ts';
+import { csvLines } from '../reports/csv.ts';
+import type { ReportStream, ReportTable } from '../reports/reportRows.ts';
+import { streamOf } from '../reports/reportRows.ts';
+import { printRows, type OutputFormat } from './output.ts';
 
 /**
  * Rows as they come from the database: CSV and JSON are written row by row (waiting for the
@@ -29,21 +32,22 @@ export async function printRowStream(
     pending = '';
     if (!flushed) await once(out, 'drain');
   };
-  let keys = columns;
-  let count = 0;
-  for await (const item of rows) {
-    const row = item as Record<string, unknown>;
-    if (format === 'csv') {
-      if (!keys) keys = Object.keys(row);
-      if (count === 0 && keys.length) await write(`${keys.map(csvField).join(',')}\n`);
-      await write(`${keys.map((key) => csvField(row[key])).join(',')}\n`);
-    } else {
+  if (format === 'csv') {
+    for await (const line of csvLines(rows, columns)) await write(line);
+  } else {
+    let count = 0;
+    for await (const row of rows) {
       // JSON.stringify(rows, null, 2), one element at a time.
       await write(`${count === 0 ? '[' : ','}\n  ${JSON.stringify(row, null, 2).replaceAll('\n', '\n  ')}`);
+      count += 1;
     }
-    count += 1;
+    await write(count === 0 ? '[]\n' : '\n]\n');
   }
-  if (format === 'csv' && count === 0 && keys?.length) await write(`${keys.map(csvField).join(',')}\n`);
-  if (format === 'json') await write(count === 0 ? '[]\n' : '\n]\n');
   if (pending) out.write(pending);
+}
+
+/** A report of src/reports (streamed or read whole), as `report …` prints it. */
+export function printReport(context: CommandContext, report: ReportStream | ReportTable, format: OutputFormat): Promise<void> {
+  const stream = Array.isArray(report.rows) ? streamOf(report as ReportTable) : (report as ReportStream);
+  return printRowStream(context, stream.rows, format, stream.empty, stream.columns);
 }

@@ -10,7 +10,7 @@ import { Html, html } from './html.ts';
 
 const W = 920;
 const H = 260;
-const PAD = { left: 56, right: 16, top: 16, bottom: 56 };
+const PAD = { left: 56, right: 16, top: 16, bottom: 72 };
 
 function scale(max: number): { top: number; ticks: number[] } {
   const top = Math.max(1, max);
@@ -34,7 +34,7 @@ function frame(title: string, desc: string, labels: string[], ceiling: { top: nu
   const xs = labels
     .map((label, i) => (i % every === 0 ? `<text x="${xLabel(i)}" y="${H - PAD.bottom + 16}" text-anchor="end" font-size="11" fill="#57606a" transform="rotate(-35 ${xLabel(i)} ${H - PAD.bottom + 16})">${escapeXml(label)}</text>` : ''))
     .join('');
-  return html`<figure><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H + 24}" width="100%" role="img" aria-labelledby="t-${slug(title)} d-${slug(title)}" style="max-width:${W}px">
+  return html`<figure><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H + 28}" width="100%" role="img" aria-labelledby="t-${slug(title)} d-${slug(title)}" style="max-width:${W}px">
 <title id="t-${slug(title)}">${title}</title><desc id="d-${slug(title)}">${desc}</desc>
 ${new Html(grid + inner + xs + legend)}
 <line x1="${PAD.left}" x2="${W - PAD.right}" y1="${PAD.top + plotH}" y2="${PAD.top + plotH}" stroke="#57606a"/></svg><figcaption class="muted">${desc}</figcaption></figure>`;
@@ -46,7 +46,7 @@ function slug(text: string): string {
 
 
 function legendItem(x: number, color: string, label: string): string {
-  return `<rect x="${x}" y="${H + 6}" width="12" height="12" fill="${color}"/><text x="${x + 16}" y="${H + 16}" font-size="12" fill="#1b1f24">${escapeXml(label)}</text>`;
+  return `<rect x="${x}" y="${H + 10}" width="12" height="12" fill="${color}"/><text x="${x + 16}" y="${H + 20}" font-size="12" fill="#1b1f24">${escapeXml(label)}</text>`;
 }
 
 export async function cycleChart(db: Db, cycle: CycleRow, now: Date, holdDays: number, zone: string): Promise<Html> {

@@ -1,5 +1,6 @@
 import { createReadStream, promises as fs } from 'node:fs';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type pg from 'pg';
 import type { Logger } from 'pino';
@@ -10,8 +11,8 @@ import { findBatchById } from '../db/batches.ts';
 import { batchesPage, batchItemsPage, countBatches } from '../db/consoleBatches.ts';
 import { findCycleByCode, listCycles } from '../db/cycles.ts';
 import type { Db } from '../db/database.ts';
-import { toCsv } from '../reports/csv.ts';
-import { heldReport, lateReport, rejectedReport, rejectsReport, slaReport, SLA_DESCRIPTION, type ReportAt, type ReportTable } from '../reports/reportRows.ts';
+import { csvLines } from '../reports/csv.ts';
+import { heldReport, lateReport, rejectedReport, rejectsReport, slaReport, SLA_DESCRIPTION, streamOf, type ReportAt, type ReportRow, type ReportStream } from '../reports/reportRows.ts';
 import { traceKey, TRACE_TABLE_COLUMNS } from '../reports/trace.ts';
 import { collectStatus } from '../status/collectStatus.ts';
 import { manifestName } from '../usecases/writeBatchFile.ts';
@@ -33,13 +34,16 @@ export interface PagesOptions {
 const PAGE_SIZE = 50;
 
 /** The reports of cli.md, as the console shows them; rows from the same code as `report`. */
-const REPORTS: Record<string, { title: string; description: string; load: (o: PagesOptions, at: ReportAt) => Promise<ReportTable> }> = {
-  held: { title: 'Held', description: 'interactive completions still held for peer confirmation, with the end of each hold window', load: (o, at) => heldReport(o.db, at) },
-  late: { title: 'Late', description: 'LATE, AFTER_CUTOFF and NO_OPEN_CYCLE completions, with the reason', load: (o, at) => lateReport(o.db, at) },
-  rejected: { title: 'Rejected', description: 'records the regulator rejected, and whether each has been corrected', load: (o) => rejectedReport(o.db) },
-  rejects: { title: 'Rejects', description: 'rows refused at import: file, line, kind, key, codes, message', load: (o) => rejectsReport(o.pool) },
-  sla: { title: 'SLA', description: SLA_DESCRIPTION, load: (o, at) => slaReport(o.db, at) },
+const REPORTS: Record<string, { title: string; description: string; load: (o: PagesOptions, at: ReportAt) => Promise<ReportStream> }> = {
+  held: { title: 'Held', description: 'interactive completions still held for peer confirmation, with the end of each hold window', load: (o, at) => heldReport(o, at) },
+  late: { title: 'Late', description: 'LATE, AFTER_CUTOFF and NO_OPEN_CYCLE completions, with the reason', load: (o, at) => lateReport(o, at) },
+  rejected: { title: 'Rejected', description: 'records the regulator rejected, and whether each has been corrected', load: async (o) => streamOf(await rejectedReport(o.db)) },
+  rejects: { title: 'Rejects', description: 'rows refused at import: file, line, kind, key, codes, message', load: async (o) => streamOf(await rejectsReport(o.pool)) },
+  sla: { title: 'SLA', description: SLA_DESCRIPTION, load: (o, at) => slaReport(o, at) },
 };
+
+/** A report page shows this many rows; the CSV download has them all. */
+const REPORT_PAGE_ROWS = 500;
 
 function pageNumber(query: unknown): number {
   const n = Number((query as { page?: string }).page ?? 1);
@@ -74,7 +78,7 @@ ${table(
     { label: 'From', value: (y) => y.firstDay },
     { label: 'To', value: (y) => y.lastDay },
     { label: 'Cutoff', value: (y) => when(y.cutoff) },
-    { label: 'Time remaining', value: (y) => (y.cutoffPassed ? 'passed' : describeDuration(y.cutoff.getTime() - now.getTime())) },
+    { label: 'Time remaining', value: (y) => (y.sealed ? '' : y.cutoffPassed ? 'passed' : describeDuration(y.cutoff.getTime() - now.getTime())) },
     { label: 'State', value: (y) => (y.sealed ? 'sealed by its FINAL batch' : y.cutoffPassed ? 'open, cutoff passed' : 'open') },
   ],
   status.cycles,
@@ -197,10 +201,20 @@ ${table(
   for (const [name, report] of Object.entries(REPORTS)) {
     app.get(`/reports/${name}`, async (_request, reply) => {
       const result = await report.load(options, at());
-      const keys = result.columns ?? Object.keys(result.rows[0] ?? {});
+      const rows: ReportRow[] = [];
+      let more = false;
+      for await (const row of result.rows) {
+        if (rows.length === REPORT_PAGE_ROWS) {
+          more = true;
+          break;
+        }
+        rows.push(row);
+      }
+      const keys = result.columns ?? Object.keys(rows[0] ?? {});
       const body = html`<p>${report.description[0]!.toUpperCase()}${report.description.slice(1)}. As of ${when(options.clock())}.
 <a href="/reports/${name}.csv" download>Download as CSV</a> (the same as <code>cet-uploader report ${name} --format csv</code>).</p>
-${table(`${report.title}: ${result.rows.length} row(s)`, keyColumns(keys), result.rows, result.empty)}`;
+${more ? html`<p class="notice">The first ${REPORT_PAGE_ROWS} rows; the CSV download has every row.</p>` : ''}
+${table(`${report.title}: ${more ? `first ${rows.length}` : rows.length} row(s)`, keyColumns(keys), rows, result.empty)}`;
       return send(reply, report.title, `/reports/${name}`, body);
     });
     app.get(`/reports/${name}.csv`, async (_request, reply) => {
@@ -208,7 +222,7 @@ ${table(`${report.title}: ${result.rows.length} row(s)`, keyColumns(keys), resul
       return reply
         .type('text/csv; charset=utf-8')
         .header('content-disposition', `attachment; filename="${name}.csv"`)
-        .send(toCsv(result.rows, result.columns));
+        .send(Readable.from(csvLines(result.rows, result.columns)));
     });
   }
 

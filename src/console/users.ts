@@ -1,4 +1,5 @@
 import { promises as fs } from 'node:fs';
+import { writeFileAtomically } from '../files/atomicFile.ts';
 import path from 'node:path';
 import bcrypt from 'bcryptjs';
 
@@ -52,12 +53,13 @@ export async function readUsers(file: string): Promise<Map<string, ConsoleUser>>
 }
 
 // Compared against when the name is unknown, so that a wrong name costs as long as a wrong password.
-const NOBODY = bcrypt.hashSync('no user has this password', BCRYPT_COST);
+let nobody: Promise<string> | undefined;
 
 /** The user when name and password match; null otherwise, saying nothing about which part was wrong. */
 export async function verifyUser(users: Map<string, ConsoleUser>, name: string, password: string): Promise<ConsoleUser | null> {
   const user = users.get(name);
-  const matches = await bcrypt.compare(password, user?.hash ?? NOBODY);
+  nobody ??= bcrypt.hash('no user has this password', BCRYPT_COST);
+  const matches = await bcrypt.compare(password, user?.hash ?? (await nobody));
   return user && matches ? user : null;
 }
 
@@ -76,9 +78,7 @@ export async function addUser(file: string, name: string, role: Role, password: 
   const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
   const kept = lines.map((l) => (l.trim().split(':')[0] === name ? line : l));
   if (!existing.has(name)) kept.push(line);
-  const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-  await fs.writeFile(temporary, `${kept.join('\n')}\n`, { mode: 0o600 });
-  await fs.chmod(temporary, 0o600);
-  await fs.rename(temporary, file);
+  // Created new under an unpredictable name (never through a planted link), 0600, renamed into place.
+  await writeFileAtomically(path.dirname(file), path.basename(file), [`${kept.join('\n')}\n`]);
   return existing.has(name) ? 'replaced' : 'added';
 }

@@ -1,7 +1,8 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from './database.ts';
-import { unsealedCycles } from './cycles.ts';
-import { holdWindowEndSql, pendingDecisionsSql, stillValidSql, type Decision } from './readiness.ts';
+import { listCycles } from './cycles.ts';
+import { pendingStatesSql } from './pendingStates.ts';
+import { holdWindowEndSql, stillValidSql, type Decision } from './readiness.ts';
 
 /**
  * Where a completion stands at an instant `now` (the answer to "where are my points?"):
@@ -82,26 +83,19 @@ export type StatesFilter = { registrantId: number } | { providerRef: string } | 
 
 /**
  * One SELECT classifying completions at `now`, to use as a subquery (`FROM (...) AS s`).
- * Readiness comes from pendingDecisionsSql, run for each unsealed cycle with the window a
- * batch at `now` would have (its cutoff: the earlier of now and the cycle's cutoff; once the
- * cutoff has passed, the FINAL batch's window).
+ * Readiness comes from pendingStatesSql, with the window a batch at `now` would have (its
+ * cutoff: the earlier of now and the cycle's cutoff; once the cutoff has passed, the FINAL
+ * batch's window), for the filtered completions only.
  */
 export async function completionStatesSql(db: Db, at: StatesAt, filter: StatesFilter = null): Promise<RawBuilder<CompletionStateRow>> {
-  const cycles = await unsealedCycles(db);
-  const decisionParts = cycles.map((cycle) => {
-    const pastCutoff = at.now >= cycle.final_cutoff;
-    const window = { cycleStartsAt: cycle.starts_at, cutoff: pastCutoff ? cycle.final_cutoff : at.now, isFinal: pastCutoff, holdDays: at.holdDays };
-    return sql`SELECT d.completion_id, d.decision FROM (${pendingDecisionsSql(window)}) AS d`;
-  });
-  const decisions = decisionParts.length
-    ? sql.join(decisionParts, sql` UNION ALL `)
-    : sql`SELECT NULL::bigint AS completion_id, NULL::text AS decision WHERE false`;
   const where =
     filter === null
-      ? sql`true`
+      ? sql<boolean>`true`
       : 'registrantId' in filter
-        ? sql`c.registrant_id = ${filter.registrantId}`
-        : sql`c.provider_ref = ${filter.providerRef}`;
+        ? sql<boolean>`c.registrant_id = ${filter.registrantId}`
+        : sql<boolean>`c.provider_ref = ${filter.providerRef}`;
+  // The decisions of the same completions only (the filter reaches the pending set's joins).
+  const decisions = sql`SELECT ps.completion_id, ps.decision FROM (${pendingStatesSql(await listCycles(db), at, where)}) AS ps`;
   const holdEnd = holdWindowEndSql(at.holdDays);
   const zone = at.zone;
   return sql<CompletionStateRow>`

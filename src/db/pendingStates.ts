@@ -64,9 +64,11 @@ function cyclesValues(cycles: readonly CycleRow[], now: Date): RawBuilder<unknow
 
 /**
  * One row per pending completion (see PendingStateRow), to use as a subquery
- * (`FROM (...) AS s`); `cycles` are every configured cycle (listCycles), sealed or not.
+ * (`FROM (...) AS s`); `cycles` are every configured cycle (listCycles), sealed or not;
+ * `where` a condition on completion `c` (trace: one registrant's), event `e` or the cycle `y`
+ * (a report's necessary conditions: see PREFILTERS), applied where the joins can use it.
  */
-export function pendingStatesSql(cycles: readonly CycleRow[], at: PendingStatesAt): RawBuilder<PendingStateRow> {
+export function pendingStatesSql(cycles: readonly CycleRow[], at: PendingStatesAt, where: RawBuilder<boolean> = sql<boolean>`true`): RawBuilder<PendingStateRow> {
   const zone = at.zone;
   const holdEnd = holdWindowEndSql(at.holdDays);
   const now = at.now.toISOString();
@@ -125,5 +127,22 @@ export function pendingStatesSql(cycles: readonly CycleRow[], at: PendingStatesA
            AND NOT EXISTS (SELECT 1 FROM batch_item j WHERE j.completion_id = i.completion_id AND j.revision > i.revision)
       ) AS rj ON rj.completion_id = c.id
       CROSS JOIN LATERAL (SELECT ${decision} AS decision) AS d
+     WHERE ${where}
       ) AS x`;
 }
+
+/**
+ * Conditions every row of some states meets, over `c`, `e` and `y` of pendingStatesSql: given
+ * as its `where`, they cut the rows before the registrant, span and confirmation joins.
+ *   LATE, AFTER_CUTOFF, NO_OPEN_CYCLE: no cycle, at or after its cutoff, or a sealed cycle;
+ *   HELD: an interactive event in an unsealed cycle before the FINAL window (so the window's
+ *   cutoff is now), completed before it, its hold window still open: completed within the last
+ *   hold days, a condition on completion alone, applied as it is read.
+ */
+export const PREFILTERS = {
+  late: () => sql<boolean>`(y.id IS NULL OR c.completed_at >= y.final_cutoff OR y.sealed)`,
+  held: (holdDays: number, now: Date) =>
+    sql<boolean>`(c.completed_at > ${now.toISOString()}::timestamptz - make_interval(hours => ${holdDays * 24})
+                  AND e.interactive AND y.id IS NOT NULL AND NOT y.sealed AND NOT y.is_final
+                  AND c.completed_at < y.window_cutoff AND ${holdWindowEndSql(holdDays)} > y.window_cutoff)`,
+};

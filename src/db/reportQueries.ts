@@ -6,10 +6,15 @@ import { pendingStatesSql, type PendingState, type PendingStateRow, type Pending
 // The queries of `report held`, `report late` and `report sla`: set-based over the pending
 // completions (pendingStatesSql), in a stable order, meant to be streamed (streamRows).
 
-/** Pending completions in some states, oldest completion first. */
-export function pendingInStatesSql(cycles: readonly CycleRow[], at: PendingStatesAt, states: readonly PendingState[]): RawBuilder<PendingStateRow> {
+/** Pending completions in some states, oldest completion first; `prefilter`: see PREFILTERS. */
+export function pendingInStatesSql(
+  cycles: readonly CycleRow[],
+  at: PendingStatesAt,
+  states: readonly PendingState[],
+  prefilter: RawBuilder<boolean> = sql<boolean>`true`,
+): RawBuilder<PendingStateRow> {
   return sql<PendingStateRow>`
-    SELECT s.* FROM (${pendingStatesSql(cycles, at)}) AS s
+    SELECT s.* FROM (${pendingStatesSql(cycles, at, prefilter)}) AS s
      WHERE s.state = ANY (${states}::text[])
      ORDER BY s.completed_at, s.provider_ref`;
 }
@@ -32,7 +37,8 @@ export interface SlaRow {
  * each with its deadline (`workingDays` working days after the ready day) and the working days
  * left on `today`, from the calendar of working-day ordinals passed as two arrays: the ordinal
  * of a day is ordinals[day - first day + 1], the n-th working day is workingDays[n]. Two array
- * subscripts per row, no join, no walk.
+ * subscripts per row, no join, no walk. OFFSET 0 fences the pending rows: flattened, the ready
+ * day's CASE (and the state's within it) was copied into each of the five columns using it.
  */
 export function slaRowsSql(
   cycles: readonly CycleRow[],
@@ -54,8 +60,9 @@ export function slaRowsSql(
       FROM (
         SELECT s.completed_at, s.provider_ref, s.goc_number, s.event_ref, coalesce(s.cycle, '') AS cycle, s.state, s.ready_on,
                ${readyOrdinal} AS ready_ordinal, ${deadline} AS deadline
-          FROM (${pendingStatesSql(cycles, at)}) AS s
-         WHERE s.state IN ('WAITING', 'QUARANTINED') AND s.ready_on::date <= ${sla.reportableReadyDay}::date
+          FROM (SELECT * FROM (${pendingStatesSql(cycles, at)}) AS s0
+                 WHERE s0.state IN ('WAITING', 'QUARANTINED') AND s0.ready_on::date <= ${sla.reportableReadyDay}::date
+                OFFSET 0) AS s
       ) AS x
      ORDER BY x.completed_at, x.provider_ref`;
 }

@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Db } from './database.ts';
 
 export interface RejectedRecordRow {
@@ -17,7 +17,12 @@ export interface RejectedRecordRow {
 
 /** Every record the regulator rejected (each rejected revision once), oldest batch first. */
 export async function rejectedRecords(db: Db): Promise<RejectedRecordRow[]> {
-  const { rows } = await sql<RejectedRecordRow>`
+  return (await rejectedRecordsSql().execute(db)).rows;
+}
+
+/** The query of rejectedRecords, to stream (the rejected items found by the partial index batch_item_rejected). */
+export function rejectedRecordsSql(): RawBuilder<RejectedRecordRow> {
+  return sql<RejectedRecordRow>`
     SELECT b.file_name, b.seq AS batch_seq, i.provider_ref, i.goc_number, i.revision, i.ack_code, i.ack_message,
            a.file_name AS ack_file,
            CASE WHEN c.revision = i.revision THEN 'no'
@@ -34,6 +39,5 @@ export async function rejectedRecords(db: Db): Promise<RejectedRecordRow[]> {
          ORDER BY li.revision LIMIT 1
       ) AS later ON true
      WHERE i.ack_status = 'REJECTED'
-     ORDER BY b.seq, i.provider_ref, i.revision`.execute(db);
-  return rows;
+     ORDER BY b.seq, i.provider_ref, i.revision`;
 }

@@ -1,3 +1,4 @@
+import { sql, type RawBuilder } from 'kysely';
 import type pg from 'pg';
 import { REJECT_RESOLVED_SQL } from '../db/importRejectResolved.ts';
 
@@ -25,4 +26,14 @@ export async function listRejects(pool: pg.Pool, filter: { file?: string } = {})
     [filter.file ?? null],
   );
   return result.rows;
+}
+
+/** The query of listRejects, to stream. */
+export function rejectsSql(filter: { file?: string } = {}): RawBuilder<RejectRow> {
+  const file = filter.file ?? null;
+  return sql<RejectRow>`
+    SELECT r.file_name AS file, j.line, r.kind, j.row_key AS key, j.codes, j.message, r.id AS import_id, r.started_at AS imported_at
+      FROM import_reject j JOIN import_run r ON r.id = j.import_id
+     WHERE ${file}::text IS NULL OR r.file_name = ${file} OR r.file_name LIKE '%/' || ${file}
+     ORDER BY r.id, j.line`;
 }

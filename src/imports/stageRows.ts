@@ -10,15 +10,31 @@ const FLUSH_AT = 64 * 1024;
 const LF = 0x0a;
 const CR = 0x0d;
 
-/** Line breaks (CRLF, LF or CR) inside a field's bytes. */
-function lineBreaks(bytes: Uint8Array): number {
-  let breaks = 0;
-  for (let i = bytes.indexOf(LF); i !== -1; i = bytes.indexOf(LF, i + 1)) breaks++;
-  for (let i = bytes.indexOf(CR); i !== -1; i = bytes.indexOf(CR, i + 1)) if (bytes[i + 1] !== LF) breaks++;
-  return breaks;
-}
-
 const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
+const SHORT = 1024;
+
+/**
+ * One field's bytes as text, in one pass that also counts its line breaks (CRLF, LF or CR):
+ * ASCII (nearly every field) is turned into a string directly; anything else is checked to be
+ * UTF-8 and decoded, or shown with its bad bytes as \xNN (`bad` then set).
+ */
+function decodeField(bytes: Uint8Array): { text: string; breaks: number; bad: boolean } {
+  let breaks = 0;
+  let ascii = true;
+  const length = bytes.length;
+  for (let i = 0; i < length; i++) {
+    const b = bytes[i]!;
+    if (b >= 0x80) ascii = false;
+    else if (b === LF) breaks++;
+    else if (b === CR && bytes[i + 1] !== LF) breaks++;
+  }
+  if (ascii) {
+    const text = length <= SHORT ? String.fromCharCode.apply(null, bytes as unknown as number[]) : utf8.decode(bytes);
+    return { text, breaks, bad: false };
+  }
+  if (isUtf8(bytes)) return { text: utf8.decode(bytes), breaks, bad: false };
+  return { text: showBytes(bytes), breaks, bad: true };
+}
 
 /**
  * Turns parsed CSV records (fields as bytes) into COPY text rows of the staging table: the
@@ -60,13 +76,11 @@ export class StageRows extends Transform {
         fields[i] = '';
         continue;
       }
-      breaks += lineBreaks(bytes);
+      const field = decodeField(bytes);
+      breaks += field.breaks;
       // Surrounding white space is trimmed from every field (import-files.md).
-      if (isUtf8(bytes)) fields[i] = utf8.decode(bytes).trim();
-      else {
-        fields[i] = showBytes(bytes).trim();
-        (badEncoding ??= new Set()).add(i);
-      }
+      fields[i] = field.text.trim();
+      if (field.bad) (badEncoding ??= new Set()).add(i);
     }
     this.#nextLine += 1 + breaks;
     if (this.header === null) {

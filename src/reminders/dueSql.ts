@@ -72,40 +72,62 @@ export function peerDueSql({ now, holdDays }: DueOptions): RawBuilder<unknown> {
             AND i.stage = CASE WHEN s.last_at <= ${at}::timestamptz THEN 'BEFORE_DEADLINE' ELSE 'MIDDLE' END)`;
 }
 
+/**
+ * One row per item an ACCEPT_PENDING_POINTS reminder lists, or one row with a NULL
+ * completion_id for a recipient it lists nothing for. Only cycles without any such reminder
+ * yet: the FINAL batch seals the cycle, so its recipients are all known at once, and later runs
+ * skip the cycle without reading its batch items again.
+ */
 export function acceptDueSql({ now }: DueOptions): RawBuilder<unknown> {
   const at = now.toISOString();
   return sql`
-    SELECT 'ACCEPT_PENDING_POINTS'::text AS kind, c.registrant_id, f.cycle_id, bi.completion_id,
-           'UPLOADED'::text AS stage, f.claimed_at AS due_at, f.ends_at AS deadline,
-           (b.cutoff >= f.ends_at - make_interval(days => ${LAST_WEEKS * 7})) AS listed
-      FROM (SELECT b.cycle_id, b.claimed_at, cy.ends_at
-              FROM batch b JOIN cycle cy ON cy.id = b.cycle_id
-             WHERE b.kind = 'FINAL' AND b.claimed_at <= ${at}::timestamptz AND ${at}::timestamptz < cy.ends_at) f
-      JOIN batch b ON b.cycle_id = f.cycle_id
-      JOIN batch_item bi ON bi.batch_id = b.id
-      JOIN completion c ON c.id = bi.completion_id
-     WHERE bi.ack_status IS DISTINCT FROM 'REJECTED'
-       AND NOT EXISTS (SELECT 1 FROM reminder x
-                        WHERE x.kind = 'ACCEPT_PENDING_POINTS' AND x.registrant_id = c.registrant_id AND x.cycle_id = f.cycle_id)`;
+    WITH f AS (
+      SELECT b.cycle_id, b.claimed_at, cy.ends_at
+        FROM batch b JOIN cycle cy ON cy.id = b.cycle_id
+       WHERE b.kind = 'FINAL' AND b.claimed_at <= ${at}::timestamptz AND ${at}::timestamptz < cy.ends_at
+         AND NOT EXISTS (SELECT 1 FROM reminder x WHERE x.kind = 'ACCEPT_PENDING_POINTS' AND x.cycle_id = b.cycle_id)
+    ), recipients AS (
+      -- By the GOC number the batch carried (a registrant's key), so that the million carried
+      -- records are read once and not joined to completion.
+      SELECT k.cycle_id, r.id AS registrant_id, k.claimed_at, k.ends_at
+        FROM (SELECT DISTINCT f.cycle_id, f.claimed_at, f.ends_at, bi.goc_number
+                FROM f JOIN batch b ON b.cycle_id = f.cycle_id
+                JOIN batch_item bi ON bi.batch_id = b.id
+               WHERE bi.ack_status IS DISTINCT FROM 'REJECTED') k
+        JOIN registrant r ON r.goc_number = k.goc_number
+    ), listed AS (
+      -- Carried by a batch whose cutoff lies in the cycle's last six weeks.
+      SELECT DISTINCT f.cycle_id, r.id AS registrant_id, bi.completion_id
+        FROM f JOIN batch b ON b.cycle_id = f.cycle_id AND b.cutoff >= f.ends_at - make_interval(days => ${LAST_WEEKS * 7})
+        JOIN batch_item bi ON bi.batch_id = b.id
+        JOIN registrant r ON r.goc_number = bi.goc_number
+       WHERE bi.ack_status IS DISTINCT FROM 'REJECTED'
+    )
+    SELECT 'ACCEPT_PENDING_POINTS'::text AS kind, r.registrant_id, r.cycle_id, l.completion_id,
+           'UPLOADED'::text AS stage, r.claimed_at AS due_at, r.ends_at AS deadline
+      FROM recipients r LEFT JOIN listed l ON l.cycle_id = r.cycle_id AND l.registrant_id = r.registrant_id`;
 }
 
 /** Everything due at `now` that has no reminder yet, one row per completion (dry run). */
 export async function listDue(db: Db, options: DueOptions): Promise<Array<DueItem & { email: string | null; goc_number: string; provider_ref: string | null }>> {
-  const result = await sql<DueItem & { email: string | null; goc_number: string; provider_ref: string | null }>`
+  return db.transaction().execute(async (trx) => {
+    await sql`SET LOCAL jit = off`.execute(trx); // compiling cost seconds, running ~0.3 s (BENCHMARKS.md)
+    return (await listDueSql(options).execute(trx)).rows;
+  });
+}
+
+export function listDueSql(options: DueOptions) {
+  return sql<DueItem & { email: string | null; goc_number: string; provider_ref: string | null }>`
     SELECT d.kind, d.registrant_id, d.cycle_id, d.completion_id, d.stage, d.due_at, d.deadline,
-           r.email, r.goc_number, c.provider_ref
+           r.email, r.goc_number,
+           -- Looked up by key: a join invited a hash of all of completion.
+           (SELECT c.provider_ref FROM completion c WHERE c.id = d.completion_id) AS provider_ref
       FROM (SELECT kind, registrant_id, cycle_id, completion_id, stage, due_at, deadline FROM (${peerDueSql(options)}) p
             UNION ALL
             -- ACCEPT_PENDING_POINTS: the items it lists, or the registrant alone when it lists none.
-            SELECT kind, registrant_id, cycle_id, CASE WHEN listed THEN completion_id END, stage, due_at, deadline
-              FROM (SELECT a.*, bool_or(listed) OVER (PARTITION BY registrant_id, cycle_id) AS lists_any,
-                           row_number() OVER (PARTITION BY registrant_id, cycle_id) AS nth
-                      FROM (${acceptDueSql(options)}) a) a
-             WHERE listed OR (NOT lists_any AND nth = 1)) d
+            SELECT kind, registrant_id, cycle_id, completion_id, stage, due_at, deadline FROM (${acceptDueSql(options)}) a) d
       JOIN registrant r ON r.id = d.registrant_id
-      LEFT JOIN completion c ON c.id = d.completion_id
-     ORDER BY r.goc_number, d.kind, c.provider_ref`.execute(db);
-  return result.rows;
+     ORDER BY r.goc_number, d.kind, provider_ref`;
 }
 
 export interface CreatedReminder {
@@ -123,13 +145,14 @@ export interface CreatedReminder {
 export async function createDueReminders(db: Db, options: DueOptions): Promise<CreatedReminder[]> {
   return db.transaction().execute(async (trx) => {
     await sql`SELECT pg_advisory_xact_lock(${LOCK_KEY})`.execute(trx);
+    await sql`SET LOCAL jit = off`.execute(trx); // JIT compiling cost seconds, more than the query (BENCHMARKS.md)
     const result = await sql<CreatedReminder>`
       WITH peer AS (${peerDueSql(options)}),
       accept AS (${acceptDueSql(options)}),
       due AS (
-        SELECT kind, registrant_id, cycle_id, completion_id, stage, due_at, deadline, true AS listed FROM peer
+        SELECT kind, registrant_id, cycle_id, completion_id, stage, due_at, deadline FROM peer
         UNION ALL
-        SELECT kind, registrant_id, cycle_id, completion_id, stage, due_at, deadline, listed FROM accept
+        SELECT kind, registrant_id, cycle_id, completion_id, stage, due_at, deadline FROM accept
       ),
       grouped AS (
         SELECT kind, registrant_id, cycle_id, max(due_at) AS due_at, min(deadline) AS deadline
@@ -148,7 +171,7 @@ export async function createDueReminders(db: Db, options: DueOptions): Promise<C
         INSERT INTO reminder_item (reminder_id, completion_id, stage, due_at, deadline)
         SELECT DISTINCT ON (d.completion_id, d.stage) x.id, d.completion_id, d.stage, d.due_at, d.deadline
           FROM created x JOIN due d ON d.kind = x.kind AND d.registrant_id = x.registrant_id AND d.cycle_id = x.cycle_id
-         WHERE d.listed
+         WHERE d.completion_id IS NOT NULL
         ON CONFLICT DO NOTHING
         RETURNING reminder_id
       )

@@ -19,13 +19,19 @@ export function csvField(value: unknown): string {
 }
 
 /**
- * Rows as CSV, exactly as `report … --format csv` prints them (and the console downloads them):
- * a header of the columns (the first row's keys unless given), one line per row, "\n" line ends.
+ * Rows as CSV lines, exactly as `report … --format csv` prints them and the console downloads
+ * them: a header of the columns (the first row's keys unless given; none for no row and no
+ * columns), one line per row, each ended by "\n".
  */
-export function toCsv(rows: ReadonlyArray<Record<string, unknown>>, columns?: readonly string[]): string {
-  const keys = columns ?? Object.keys(rows[0] ?? {});
-  let text = '';
-  if (keys.length) text += `${keys.map(csvField).join(',')}\n`;
-  for (const row of rows) text += `${keys.map((key) => csvField(row[key])).join(',')}\n`;
-  return text;
+export async function* csvLines(rows: AsyncIterable<object> | Iterable<object>, columns?: readonly string[]): AsyncGenerator<string> {
+  let keys = columns;
+  let count = 0;
+  for await (const item of rows) {
+    const row = item as Record<string, unknown>;
+    if (!keys) keys = Object.keys(row);
+    if (count === 0 && keys.length) yield `${keys.map(csvField).join(',')}\n`;
+    yield `${keys.map((key) => csvField(row[key])).join(',')}\n`;
+    count += 1;
+  }
+  if (count === 0 && keys?.length) yield `${keys.map(csvField).join(',')}\n`;
 }

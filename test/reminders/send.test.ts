@@ -91,7 +91,8 @@ describe('sending reminders by SMTP', () => {
     await seedCompletion(env.db, 'S-FAIL', me, events[1]!, '2021-11-02T10:00:00Z');
     smtp.plan(['451', '451', '451', '451', '550']);
     const run = await runCli(['remind', '--now', '2021-11-09T10:00:00Z', '--format', 'json'], env.env);
-    expect(run.code, run.stderr).toBe(0);
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stderr).toContain(`Not sent: 1 FAILED (attempts spent) and 0 still to be retried; the mail server (${new URL(smtp.url).host}) refused them`);
     const report = await runCli(['report', 'reminders', '--state', 'FAILED', '--format', 'json'], env.env);
     expect(JSON.parse(report.stdout)).toEqual([expect.objectContaining({ status: 'FAILED', attempts: 5, goc_number: '01-60001', last_error: expect.stringMatching(/^550 /) })]);
   });

@@ -1,4 +1,5 @@
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { writeFileAtomically } from '../../files/atomicFile.ts';
 import path from 'node:path';
 import pg from 'pg';
 import { connectionConfig } from '../../db/database.ts';
@@ -36,7 +37,7 @@ export const registerDemo: RegisterCommand = (program, context) => {
       rmSync(outbox, { recursive: true, force: true });
       rmSync(inputDir, { recursive: true, force: true });
       mkdirSync(inputDir, { recursive: true, mode: 0o700 });
-      for (const [kind, text] of Object.entries(sampleFiles())) writeFileSync(path.join(inputDir, `${kind}.csv`), text);
+      for (const [kind, text] of Object.entries(sampleFiles())) await writeFileAtomically(inputDir, `${kind}.csv`, [text]);
       const steps: Array<{ args: string[]; ok: ExitCode[] }> = [
         { args: ['migrate'], ok: [0] },
         { args: ['cycle', 'add', '2019-2021', '--first-day', '2019-01-01', '--last-day', '2021-12-31', '--cutoff', '2021-12-30T12:00'], ok: [0] },

@@ -5,11 +5,21 @@ import { remindAt } from '../../reminders/remind.ts';
 import { formatOption, printRows, type OutputFormat } from '../output.ts';
 import { nowOption, parseNow } from '../nowOption.ts';
 import { reminderJobDeps, reminderQueue, waitForSends } from '../reminderWiring.ts';
+import { ExitCode } from '../errors.ts';
 import type { RegisterCommand } from './types.ts';
+
+/** host:port of SMTP_URL, never its credentials. */
+function smtpHost(url: string | undefined): string {
+  try {
+    return new URL(url ?? '').host;
+  } catch {
+    return 'SMTP_URL';
+  }
+}
 
 const COLUMNS = ['id', 'kind', 'status', 'goc_number', 'cycle', 'due_at', 'deadline', 'items', 'attempts', 'sent_at', 'last_error'];
 
-export const registerRemind: RegisterCommand = (program, context) => {
+export const registerRemind: RegisterCommand = (program, context, setExit) => {
   formatOption(
     program
       .command('remind')
@@ -43,5 +53,14 @@ export const registerRemind: RegisterCommand = (program, context) => {
     const sent = await waitForSends(context, deps, queued, (line) => context.warn(line));
     const shown = [...sent, ...(await listReminders(context.db, { status: 'UNREACHABLE' })).filter((r) => createdIds.has(r.id))];
     printRows(context, shown, options.format, 'No reminder was due.', COLUMNS);
+    const failed = sent.filter((r) => r.status === 'FAILED').length;
+    const waiting = sent.filter((r) => r.status === 'DUE').length;
+    if (failed || waiting) {
+      context.warn(
+        `Not sent: ${failed} FAILED (attempts spent) and ${waiting} still to be retried; the mail server (${smtpHost(context.config.SMTP_URL)}) refused them: ` +
+          'see `cet-uploader report reminders --state FAILED` and the last_error column.',
+      );
+      setExit(ExitCode.failed);
+    }
   });
 };

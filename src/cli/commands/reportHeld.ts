@@ -1,9 +1,6 @@
-import { describeInstant } from '../../domain/businessTime.ts';
-import { listCycles } from '../../db/cycles.ts';
-import { pendingInStatesSql } from '../../db/reportQueries.ts';
-import { streamRows } from '../../db/streamRows.ts';
+import { heldReport } from '../../reports/reportRows.ts';
 import { formatOption, type OutputFormat } from '../output.ts';
-import { printRowStream } from '../streamOutput.ts';
+import { printReport } from '../streamOutput.ts';
 import { nowOption, parseNow } from '../nowOption.ts';
 import type { RegisterCommand } from './types.ts';
 
@@ -16,21 +13,6 @@ export const registerReportHeld: RegisterCommand = (report, context) => {
   ).action(async (options: { now?: string; format: OutputFormat }) => {
     const now = parseNow(options.now);
     const { BUSINESS_TIME_ZONE: zone, INTERACTIVE_HOLD_DAYS: holdDays } = context.config;
-    const query = pendingInStatesSql(await listCycles(context.db), { now, holdDays, zone }, ['HELD']);
-    const rows = (async function* () {
-      for await (const s of streamRows(context.db, context.database.pool, query)) {
-        yield {
-          provider_ref: s.provider_ref,
-          goc_number: s.goc_number,
-          event_ref: s.event_ref,
-          cycle: s.cycle,
-          completed_at: s.completed_at.toISOString(),
-          confirmations: s.confirmations,
-          hold_end: s.hold_end?.toISOString() ?? null,
-          hold_end_local: s.hold_end ? describeInstant(s.hold_end, zone) : null,
-        };
-      }
-    })();
-    await printRowStream(context, rows, options.format, `No interactive completion is held at ${describeInstant(now, zone)}.`);
+    await printReport(context, await heldReport({ db: context.db, pool: context.database.pool }, { now, holdDays, zone }), options.format);
   });
 };

@@ -1,10 +1,6 @@
-import { describeInstant } from '../../domain/businessTime.ts';
-import { listCycles } from '../../db/cycles.ts';
-import type { PendingStateRow } from '../../db/pendingStates.ts';
-import { pendingInStatesSql } from '../../db/reportQueries.ts';
-import { streamRows } from '../../db/streamRows.ts';
+import { lateReport } from '../../reports/reportRows.ts';
 import { formatOption, type OutputFormat } from '../output.ts';
-import { printRowStream } from '../streamOutput.ts';
+import { printReport } from '../streamOutput.ts';
 import { nowOption, parseNow } from '../nowOption.ts';
 import type { RegisterCommand } from './types.ts';
 
@@ -20,30 +16,6 @@ export const registerReportLate: RegisterCommand = (report, context) => {
   ).action(async (options: { now?: string; format: OutputFormat }) => {
     const now = parseNow(options.now);
     const { BUSINESS_TIME_ZONE: zone, INTERACTIVE_HOLD_DAYS: holdDays } = context.config;
-    const query = pendingInStatesSql(await listCycles(context.db), { now, holdDays, zone }, ['LATE', 'AFTER_CUTOFF', 'NO_OPEN_CYCLE']);
-    const rows = (async function* () {
-      for await (const s of streamRows(context.db, context.database.pool, query)) {
-        yield {
-          state: s.state,
-          provider_ref: s.provider_ref,
-          goc_number: s.goc_number,
-          event_ref: s.event_ref,
-          points: s.points,
-          completed_at: s.completed_at.toISOString(),
-          received_at: s.received_at.toISOString(),
-          cycle: s.cycle ?? null,
-          cutoff: s.final_cutoff?.toISOString() ?? null,
-          reason: reason(s, zone),
-        };
-      }
-    })();
-    await printRowStream(context, rows, options.format, 'No late, after-cutoff or no-open-cycle completions.');
+    await printReport(context, await lateReport({ db: context.db, pool: context.database.pool }, { now, holdDays, zone }), options.format);
   });
 };
-
-function reason(s: PendingStateRow, zone: string): string {
-  const cutoff = s.final_cutoff ? describeInstant(s.final_cutoff, zone) : '';
-  if (s.state === 'LATE') return `completed before the cutoff (${cutoff}) but reached the system after cycle ${s.cycle} was sealed by its FINAL batch`;
-  if (s.state === 'AFTER_CUTOFF') return `completed at or after the final-upload cutoff of ${s.cycle} (${cutoff})`;
-  return 'no configured cycle contains its completion date; carried once a cycle that contains it is added';
-}

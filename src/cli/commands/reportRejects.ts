@@ -1,5 +1,6 @@
 import { rejectsReport } from '../../reports/reportRows.ts';
-import { formatOption, printReport, type OutputFormat } from '../output.ts';
+import { formatOption, type OutputFormat } from '../output.ts';
+import { printReport } from '../streamOutput.ts';
 import type { RegisterCommand } from './types.ts';
 
 export const registerReportRejects: RegisterCommand = (report, context) => {
@@ -9,6 +10,7 @@ export const registerReportRejects: RegisterCommand = (report, context) => {
       .description('rows refused at import: file, line, kind, key, codes, message, and whether the key was imported since (resolved)')
       .option('--file <name>', 'only the imports of this file (its path, or just its name)'),
   ).action(async (options: { format: OutputFormat; file?: string }) => {
-    printReport(context, await rejectsReport(context.database.pool, { file: options.file }), options.format);
+    // JSON keeps the codes as a list; a table or CSV cell holds them ;-separated, as the rejects file does.
+    await printReport(context, await rejectsReport(context.database.pool, { file: options.file }), options.format);
   });
 };
