@@ -1,13 +1,14 @@
 import { JobName, type JobPayloads, type ReminderJobName, type UploadJobName } from '../src/queue/jobNames.ts';
 import type { ReminderJobDeps, ReminderJobResult } from '../src/reminders/reminderJobDeps.ts';
-import type { BatchOutcome } from '../src/usecases/runBatches.ts';
 import type { UploadDeps } from '../src/usecases/uploadDeps.ts';
+import { handleDeliverFile } from './deliverFile.ts';
 import { handleFinalBatch } from './finalBatch.ts';
+import { handleFetchAcks } from './fetchAcks.ts';
 import { handleRemind } from './remind.ts';
 import { handleSendReminder } from './sendReminder.ts';
 import { handleWeeklyBatch } from './weeklyBatch.ts';
 
-export type JobHandler<N extends JobName> = (deps: UploadDeps, payload: JobPayloads[N]) => Promise<BatchOutcome[]>;
+export type JobHandler<N extends JobName> = (deps: UploadDeps, payload: JobPayloads[N]) => Promise<unknown>;
 /** Jobs of the reminders queue get the reminders' dependencies and the job's attempt. */
 export type ReminderJobHandler<N extends ReminderJobName> = (deps: ReminderJobDeps, payload: JobPayloads[N], attempt: { lastAttempt: boolean }) => Promise<ReminderJobResult>;
 type HandlerOf<N extends JobName> = N extends ReminderJobName ? ReminderJobHandler<N> : N extends UploadJobName ? JobHandler<N> : never;
@@ -16,6 +17,8 @@ type HandlerOf<N extends JobName> = N extends ReminderJobName ? ReminderJobHandl
 export const jobHandlers: { [N in JobName]: HandlerOf<N> } = {
   [JobName.WeeklyBatch]: handleWeeklyBatch,
   [JobName.FinalBatch]: handleFinalBatch,
+  [JobName.DeliverFile]: handleDeliverFile,
+  [JobName.FetchAcks]: handleFetchAcks,
   [JobName.Remind]: handleRemind,
   [JobName.SendReminder]: handleSendReminder,
 };

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { validate as validateCron } from 'node-cron';
 import { IANAZone } from 'luxon';
 import * as v from 'valibot';
+import { deliveryConfigEntries, deliveryProblems } from './delivery/config.ts';
 import { consoleConfigEntries } from './console/config.ts';
 import { reminderConfigEntries } from './reminders/config.ts';
 import { faultConfigEntries } from './faults/config.ts';
@@ -61,6 +62,7 @@ const configSchema = v.object({
     v.picklist(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'not one of fatal, error, warn, info, debug, trace, silent'),
     'info',
   ),
+  ...deliveryConfigEntries,
   ...consoleConfigEntries,
   ...reminderConfigEntries,
   ...faultConfigEntries,
@@ -86,7 +88,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   );
   // One problem per variable (its first), every variable checked.
   const parsed = v.safeParse(configSchema, present, { abortPipeEarly: true });
-  if (parsed.success) return parsed.output;
+  if (parsed.success) {
+    const problems = deliveryProblems(parsed.output);
+    if (problems.length) throw new ConfigError(problems);
+    return parsed.output;
+  }
   throw new ConfigError(
     parsed.issues.map((issue) => {
       const key = String(v.getDotPath(issue) ?? '');

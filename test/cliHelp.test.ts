@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { runCli } from './support/runCli.ts';
 
 // Each verb's code loads only when that verb runs (src/cli/main.ts); help must still show all.
-const VERBS = ['migrate', 'cycle', 'import', 'upload', 'ack', 'worker', 'scheduler', 'status', 'verify', 'trace', 'report', 'remind', 'requirements', 'demo', 'serve', 'console-user'];
+const VERBS = ['migrate', 'cycle', 'import', 'upload', 'ack', 'deliver', 'fetch-acks', 'worker', 'scheduler', 'status', 'verify', 'trace', 'report', 'remind', 'requirements', 'demo', 'serve', 'console-user'];
 
 function listedVerbs(help: string): string[] {
   const commands = help.split(/^Commands:$/m)[1] ?? '';

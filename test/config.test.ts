@@ -24,6 +24,12 @@ describe('loadConfig', () => {
       PG_CONNECT_TIMEOUT_MS: 10_000,
       PG_STATEMENT_TIMEOUT_MS: 900_000,
       PG_LOCK_TIMEOUT_MS: 300_000,
+      DELIVERY: 'none',
+      DELIVERY_ATTEMPTS: 12,
+      DELIVERY_RETRY_MS: 60_000,
+      SFTP_TIMEOUT_MS: 30_000,
+      SFTP_TRANSFER_TIMEOUT_MS: 3_600_000,
+      ACK_POLL_CRON: '15 * * * *',
     });
   });
 

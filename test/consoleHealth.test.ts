@@ -126,4 +126,23 @@ describe('console health and metrics', () => {
     expect(overdue?.value).toBe('1');
     console_.setNow(NOW);
   });
+
+  it('with a background refresh, a scrape serves the latest snapshot (no PostgreSQL work per scrape) and says when it was taken', async () => {
+    const cached = await startConsole(env.env, env.handle, { now: NOW, metricsRefreshMs: 3_600_000 });
+    try {
+      const scrape = async () => parsePrometheusTextFormat(await (await fetch(`${cached.url}/metrics`)).text());
+      const sample = (families: ReturnType<typeof parsePrometheusTextFormat>, name: string) => families.find((f) => f.name === name)?.metrics[0]?.value;
+      const first = await scrape();
+      const waiting = first.find((f) => f.name === 'cet_uploader_completions')?.metrics.find((m) => m.labels?.state === 'waiting')?.value;
+      const r = await seedRegistrant(env.db, '01-50002');
+      await seedCompletion(env.db, 'M-9', r, await seedEvent(env.db, 'C-90009'), '2021-12-21T10:00:00Z');
+      const second = await scrape();
+      expect(second.find((f) => f.name === 'cet_uploader_completions')?.metrics.find((m) => m.labels?.state === 'waiting')?.value).toBe(waiting);
+      expect(sample(second, 'cet_uploader_metrics_computed_timestamp_seconds')).toBe(sample(first, 'cet_uploader_metrics_computed_timestamp_seconds'));
+      expect(Number(sample(second, 'cet_uploader_metrics_compute_seconds'))).toBeGreaterThan(0);
+      expect(second.find((f) => f.name === 'bullmq_job_count')?.metrics.length).toBeGreaterThan(0);
+    } finally {
+      await cached.close();
+    }
+  });
 });

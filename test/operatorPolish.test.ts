@@ -120,6 +120,6 @@ describe('a scheduler catching up a cycle begun long ago', () => {
     }
     const status = await runCli(['status', '--now', '2021-11-20T12:00:00Z'], env.env);
     expect(status.stdout).toMatch(/Latest slot: - {2}WEEKLY {2}2021-2023 2021-W46 {2}0 records {2}empty, no file/);
-    expect(status.stdout).toMatch(/Latest batches with files \(up to 5\):\n {2}#1 {2}WEEKLY {2}2021-2023 2021-W36 {2}1 records {2}CET_P00001_000001_\d{8}\.csv written\n\n/);
+    expect(status.stdout).toMatch(/Latest batches with files \(up to 5\):\n {2}#1 {2}WEEKLY {2}2021-2023 2021-W36 {2}1 records {2}CET_P00001_000001_\d{8}\.csv written, PENDING, no acknowledgement yet\n\n/);
   });
 });

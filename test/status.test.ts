@@ -25,10 +25,16 @@ describe('status', () => {
 
     const final = await runCli(['upload', 'final', '--cycle', '2019-2021', '--now', '2021-12-31T09:00:00Z', '--yes'], env.env);
     expect(final.code, final.stderr).toBe(0);
+    const undelivered = await runCli(['status', '--now', '2021-12-31T09:05:00Z'], env.env);
+    // DELIVERY=none: the FINAL file waits for a person to upload it and say so.
+    expect(undelivered.stdout).not.toMatch(/WARNING: the cutoff/);
+    expect(undelivered.stdout).toMatch(/WARNING: the FINAL file 1 \(CET_P00001_000001_20211230\.csv\) is not delivered .* --mark-delivered 1/);
+    const marked = await runCli(['deliver', '--mark-delivered', '1', '--now', '2021-12-31T09:04:00Z'], env.env);
+    expect(marked.code, marked.stderr).toBe(0);
     const after = await runCli(['status', '--now', '2021-12-31T09:05:00Z'], env.env);
     expect(after.stdout).not.toMatch(/WARNING/);
     expect(after.stdout).toMatch(/2019-2021 .* sealed by its FINAL batch/);
-    expect(after.stdout).toMatch(/#1 {2}FINAL {2}2019-2021 FINAL {2}1 records {2}CET_P00001_000001_20211230\.csv written/);
+    expect(after.stdout).toMatch(/#1 {2}FINAL {2}2019-2021 FINAL {2}1 records {2}CET_P00001_000001_20211230\.csv written, delivered 2021-12-31T09:04:00.000Z \(by hand\)/);
     expect(after.stdout).toMatch(/carried, no acknowledgement yet: 1/);
     // Carried by the FINAL batch, so nothing is left for the SLA.
     expect(after.stdout).toMatch(/SLA: 0 past/);

@@ -13,6 +13,8 @@ const VERBS: ReadonlyArray<[string, () => Promise<RegisterCommand>]> = [
   ['import', async () => (await import('./commands/import.ts')).registerImport],
   ['upload', async () => (await import('./commands/upload.ts')).registerUpload],
   ['ack', async () => (await import('./commands/ack.ts')).registerAck],
+  ['deliver', async () => (await import('./commands/deliver.ts')).registerDeliver],
+  ['fetch-acks', async () => (await import('./commands/deliver.ts')).registerFetchAcks],
   ['worker', async () => (await import('./commands/worker.ts')).registerWorker],
   ['scheduler', async () => (await import('./commands/scheduler.ts')).registerScheduler],
   ['status', async () => (await import('./commands/status.ts')).registerStatus],

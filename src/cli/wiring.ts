@@ -3,11 +3,14 @@ import { gocCetUpload } from '../format/gocCetUpload.ts';
 import { createLogger, type Logger } from '../logger.ts';
 import type { UploadDeps } from '../usecases/uploadDeps.ts';
 import type { CommandContext } from './context.ts';
+import { deliveryWiring } from './deliveryWiring.ts';
 
 /** Wires the batch use cases to this process's database, outbox and configuration. */
 export function uploadDeps(context: CommandContext): UploadDeps {
   const config = context.config;
+  const delivery = deliveryWiring(config);
   return {
+    ...(delivery ? { delivery } : {}),
     db: context.db,
     pool: context.database.pool,
     format: gocCetUpload,

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { Queue } from 'bullmq';
 import { Counter, Gauge, Registry } from 'prom-client';
 import { batchTotals, filesByDeliveryState } from '../db/consoleMetrics.ts';
@@ -15,10 +16,24 @@ export interface MetricsSource {
   db: Db;
   queue: Queue;
   statusAt: () => StatusAt;
+  /**
+   * 0: every scrape queries PostgreSQL. Otherwise the gauges are recomputed in the background
+   * this often and a scrape serves the latest snapshot (a million completions cost ~2 s to
+   * count; a scrape must cost milliseconds). BullMQ's counts are always read at the scrape.
+   */
+  refreshMs?: number;
+}
+
+interface Snapshot {
+  status: Awaited<ReturnType<typeof collectStatus>>;
+  totals: Awaited<ReturnType<typeof batchTotals>>;
+  fileStates: Map<string, number>;
+  computedAt: number;
+  computeSeconds: number;
 }
 
 /** A registry for one console process; render() runs the queries and returns the whole text. */
-export function createMetrics(source: MetricsSource): { render(): Promise<string> } {
+export function createMetrics(source: MetricsSource): { render(): Promise<string>; close(): void } {
   const registry = new Registry();
   const batches = new Counter({ name: 'cet_uploader_batches_total', help: 'Batches recorded, by kind.', labelNames: ['kind'], registers: [registry] });
   const records = new Counter({
@@ -60,12 +75,49 @@ export function createMetrics(source: MetricsSource): { render(): Promise<string
   const files = new Gauge({ name: 'cet_uploader_files', help: 'Batch files by delivery state.', labelNames: ['delivery_state'], registers: [registry] });
   const warnings = new Gauge({ name: 'cet_uploader_warnings', help: 'Warnings `status` prints now, by code.', labelNames: ['code'], registers: [registry] });
 
-  let running: Promise<unknown> = Promise.resolve();
+  const computedAt = new Gauge({
+    name: 'cet_uploader_metrics_computed_timestamp_seconds',
+    help: 'When the cet_uploader_* values were read from PostgreSQL (Unix seconds).',
+    registers: [registry],
+  });
+  const computeSeconds = new Gauge({
+    name: 'cet_uploader_metrics_compute_seconds',
+    help: 'How long reading the cet_uploader_* values from PostgreSQL took.',
+    registers: [registry],
+  });
 
-  async function renderOnce(): Promise<string> {
+  let running: Promise<unknown> = Promise.resolve();
+  const refreshMs = source.refreshMs ?? 0;
+  let latest: Promise<Snapshot> | undefined;
+  let timer: NodeJS.Timeout | undefined;
+
+  async function compute(): Promise<Snapshot> {
+    const started = performance.now();
     const at = source.statusAt();
     const [status, totals, fileStates] = await Promise.all([collectStatus(source.db, at), batchTotals(source.db), filesByDeliveryState(source.db)]);
+    return { status, totals, fileStates, computedAt: Date.now(), computeSeconds: (performance.now() - started) / 1000 };
+  }
+
+  function snapshot(): Promise<Snapshot> {
+    if (!refreshMs) return compute();
+    if (!latest) {
+      latest = compute();
+      latest.catch(() => (latest = undefined));
+      timer = setInterval(() => {
+        const next = compute();
+        // Keep serving the last good snapshot until the next one is ready.
+        next.then(() => (latest = next)).catch(() => {});
+      }, refreshMs);
+      timer.unref();
+    }
+    return latest;
+  }
+
+  async function renderOnce(): Promise<string> {
+    const { status, totals, fileStates, ...taken } = await snapshot();
     registry.resetMetrics();
+    computedAt.set(taken.computedAt / 1000);
+    computeSeconds.set(taken.computeSeconds);
     for (const kind of KINDS) {
       const total = totals.find((t) => t.kind === kind);
       batches.inc({ kind }, total?.batches ?? 0);
@@ -106,6 +158,9 @@ export function createMetrics(source: MetricsSource): { render(): Promise<string
       const next = running.then(renderOnce, renderOnce);
       running = next.catch(() => undefined);
       return next;
+    },
+    close() {
+      clearInterval(timer);
     },
   };
 }

@@ -23,6 +23,8 @@ export interface ConsoleOptions {
   /** CONSOLE_SESSION_SECRET, checked by the caller (32 bytes or more). */
   sessionSecret: string;
   usersFile: string;
+  /** How often the metrics' gauges are read from PostgreSQL in the background; 0 (default): at each scrape. */
+  metricsRefreshMs?: number;
   /** Login attempts per address and window; default 10 a minute. */
   loginLimit?: { max: number; timeWindowMs: number };
 }
@@ -51,7 +53,8 @@ export async function buildConsole(options: ConsoleOptions): Promise<FastifyInst
     holdDays: config.INTERACTIVE_HOLD_DAYS,
     weeklyCron: config.WEEKLY_CRON,
   });
-  const metrics = createMetrics({ db, queue, statusAt });
+  const metrics = createMetrics({ db, queue, statusAt, refreshMs: options.metricsRefreshMs });
+  app.addHook('onClose', async () => metrics.close());
 
   app.get('/livez', async () => ({ status: 'ok' }));
 

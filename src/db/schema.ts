@@ -161,6 +161,8 @@ export interface Database {
   batch: BatchTable;
   batch_item: BatchItemTable;
   ack_file: AckFileTable;
+  delivery: DeliveryTable;
+  ack_fetch: AckFetchTable;
   reminder: ReminderTable;
   reminder_item: ReminderItemTable;
 }
@@ -210,4 +212,32 @@ export interface ConsoleAuditTable {
 
 export interface Database {
   console_audit: ConsoleAuditTable;
+}
+
+// Migration 0003 (delivery, issue 13).
+export type DeliveryState = 'PENDING' | 'SENDING' | 'DELIVERED' | 'FAILED';
+
+export interface DeliveryTable {
+  batch_id: BigId;
+  seq: number;
+  state: Generated<DeliveryState>;
+  attempts: Generated<number>;
+  last_error: string | null;
+  delivered_by: 'sftp' | 'found' | 'manual' | null;
+  remote_path: string | null;
+  bytes: ColumnType<string | null, number | null, number | null>;
+  created_at: Generated<Date>;
+  attempted_at: Instant | null;
+  delivered_at: Instant | null;
+  updated_at: Generated<Date>;
+}
+
+export interface AckFetchTable {
+  id: Generated<string>;
+  file_name: string;
+  sha256: string;
+  fetched_at: Instant;
+  outcome: 'read' | 'already-read' | 'refused';
+  problems: Generated<string[]>;
+  local_path: string;
 }

@@ -6,6 +6,8 @@ export const QUEUE_NAME = 'uploads';
 export const JobName = {
   WeeklyBatch: 'weekly-batch',
   FinalBatch: 'final-batch',
+  DeliverFile: 'deliver-file',
+  FetchAcks: 'fetch-acks',
   /** Reminders queue (src/reminders/): create the reminders due at an hourly tick, then send them. */
   Remind: 'remind',
   /** Reminders queue: send one reminder (rate-limited, retried with back-off). */
@@ -30,6 +32,10 @@ export interface JobPayloads {
     trigger: BatchTrigger;
     requestedAt: string;
   };
+  /** Delivers upload file `seq` (and any undelivered lower-numbered ones first). */
+  [JobName.DeliverFile]: { seq: number };
+  /** The ack poll's due time (ISO 8601 UTC); also names the job. */
+  [JobName.FetchAcks]: { dueAt: string };
   [JobName.Remind]: {
     /** The hourly tick it is for, ISO 8601 UTC: the time it was due, not run. */
     dueAt: string;
@@ -55,8 +61,12 @@ export function jobIdFor<N extends JobName>(name: N, payload: JobPayloads[N]): s
       ? `weekly-${(payload as JobPayloads['weekly-batch']).period}`
       : name === JobName.FinalBatch
         ? `final-${(payload as JobPayloads['final-batch']).cycleCode}`
-        : name === JobName.Remind
-          ? `remind-${(payload as JobPayloads['remind']).dueAt}`
-          : `send-reminder-${(payload as JobPayloads['send-reminder']).reminderId}`;
+        : name === JobName.DeliverFile
+          ? `deliver-${(payload as JobPayloads['deliver-file']).seq}`
+          : name === JobName.FetchAcks
+            ? `fetch-acks-${(payload as JobPayloads['fetch-acks']).dueAt}`
+            : name === JobName.Remind
+              ? `remind-${(payload as JobPayloads['remind']).dueAt}`
+              : `send-reminder-${(payload as JobPayloads['send-reminder']).reminderId}`;
   return id.replaceAll(':', '_');
 }

@@ -1,4 +1,4 @@
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { assertEveryJobHasOneHandler, jobHandlers, type JobHandler } from '../../jobs/index.ts';
 import { unrecoverableReason } from '../faults/unrecoverable.ts';
@@ -6,7 +6,8 @@ import type { Logger } from '../logger.ts';
 import { FilePlacementError, OutboxNotPrivateError } from '../files/atomicFile.ts';
 import { FinalTooEarlyError, type BatchOutcome } from '../usecases/runBatches.ts';
 import type { UploadDeps } from '../usecases/uploadDeps.ts';
-import { QUEUE_NAME, type JobName } from './jobNames.ts';
+import { DELIVERY_BACKOFF, deliveryBackoff, queueDeliveries } from '../delivery/deliveryJobs.ts';
+import { JobName, QUEUE_NAME } from './jobNames.ts';
 import { announceWorker } from './workerPresence.ts';
 
 export interface UploadWorkerOptions {
@@ -37,17 +38,26 @@ export function startUploadWorker(deps: UploadDeps, options: UploadWorkerOptions
   };
 }
 
-function createUploadWorker(deps: UploadDeps, options: UploadWorkerOptions): Worker<unknown, BatchOutcome[], JobName> {
+function createUploadWorker(deps: UploadDeps, options: UploadWorkerOptions): Worker<unknown, unknown, JobName> {
   assertEveryJobHasOneHandler();
-  const worker = new Worker<unknown, BatchOutcome[], JobName>(
+  let deliveryQueue: Queue | undefined;
+  let deliveryConnection: Redis | undefined;
+  const worker = new Worker<unknown, unknown, JobName>(
     QUEUE_NAME,
-    async (job: Job<unknown, BatchOutcome[], JobName>) => {
+    async (job: Job<unknown, unknown, JobName>) => {
       const handler = jobHandlers[job.name] as JobHandler<JobName> | undefined;
       if (!handler) throw new UnrecoverableError(`no handler for job ${job.name}`);
       options.logger.info({ job: job.id, jobName: job.name, attempt: job.attemptsMade + 1 }, 'job started');
       try {
         const outcomes = await handler(deps, job.data as never);
         options.logger.info({ job: job.id, outcomes }, 'job finished');
+        // A written file is queued for delivery at once (DELIVERY=sftp).
+        if (deps.delivery && (job.name === JobName.WeeklyBatch || job.name === JobName.FinalBatch)) {
+          const seqs = (outcomes as BatchOutcome[]).flatMap((outcome) => (outcome.seq === null || outcome.sealedBefore ? [] : [outcome.seq]));
+          deliveryConnection ??= options.connection.duplicate();
+          deliveryQueue ??= new Queue(QUEUE_NAME, { connection: deliveryConnection, prefix: options.prefix });
+          if (seqs.length) await queueDeliveries(deliveryQueue, deps.delivery, seqs);
+        }
         return outcomes;
       } catch (error) {
         options.logger.error({ job: job.id, err: error }, 'job failed');
@@ -70,8 +80,16 @@ function createUploadWorker(deps: UploadDeps, options: UploadWorkerOptions): Wor
       lockDuration: options.lockDuration,
       stalledInterval: options.lockDuration,
       autorun: true,
+      settings: {
+        backoffStrategy: (attemptsMade, type, _error, job) =>
+          type === DELIVERY_BACKOFF ? deliveryBackoff(attemptsMade, (job?.opts.backoff as { delay?: number } | undefined)?.delay ?? 60_000) : 0,
+      },
     },
   );
   worker.on('error', (error) => options.logger.error({ err: error }, 'worker error'));
+  worker.on('closed', () => {
+    const [queue, connection] = [deliveryQueue, deliveryConnection];
+    if (queue) void queue.close().catch(() => {}).then(() => connection?.disconnect());
+  });
   return worker;
 }

@@ -6,6 +6,7 @@ import { latestBatches, latestBatchesWithFiles, type BatchView } from '../db/bat
 import { listCycles } from '../db/cycles.ts';
 import type { Db } from '../db/database.ts';
 import { countStates } from '../db/stateCounts.ts';
+import { deliveryWarnings } from '../delivery/deliveryStatus.ts';
 import { outboxFileWarnings } from '../outbox/fileWarnings.ts';
 import { reminderWarnings } from '../reminders/statusWarnings.ts';
 
@@ -78,7 +79,7 @@ const cutoffWithoutFinal: WarningSource = async (_db, at, report) =>
         `without a FINAL batch: run \`cet-uploader upload final --cycle ${cycle.code}\`.`,
     }));
 
-export const WARNING_SOURCES: readonly WarningSource[] = [cutoffWithoutFinal, outboxFileWarnings, reminderWarnings];
+export const WARNING_SOURCES: readonly WarningSource[] = [cutoffWithoutFinal, outboxFileWarnings, reminderWarnings, deliveryWarnings];
 
 /** Everything `status` says, as typed values; rendering is the caller's. */
 export async function collectStatus(db: Db, at: StatusAt, sources: readonly WarningSource[] = WARNING_SOURCES): Promise<StatusReport> {

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { Db } from '../db/database.ts';
 import type { UploadFormat } from '../format/uploadFormat.ts';
+import type { DeliveryWiring } from '../delivery/deliveryWiring.ts';
 
 /** What the batch use cases need; wired by the entry points (CLI, worker). */
 export interface UploadDeps {
@@ -13,4 +14,6 @@ export interface UploadDeps {
   providerCode: string;
   /** The real clock, for the manifest's createdAt; business decisions take explicit instants. */
   clock: () => Date;
+  /** Present when DELIVERY=sftp: written files are queued for delivery (src/delivery/). */
+  delivery?: DeliveryWiring;
 }

@@ -22,7 +22,7 @@ export interface RunningConsole {
 export async function startConsole(
   env: Record<string, string>,
   database: DbHandle,
-  options: { now?: Date; redisUrl?: string; usersFile?: string; loginLimit?: { max: number; timeWindowMs: number } } = {},
+  options: { now?: Date; redisUrl?: string; usersFile?: string; loginLimit?: { max: number; timeWindowMs: number }; metricsRefreshMs?: number } = {},
 ): Promise<RunningConsole> {
   let now = options.now ?? new Date();
   let logs = '';
@@ -42,6 +42,7 @@ export async function startConsole(
     sessionSecret: TEST_SESSION_SECRET,
     usersFile: options.usersFile ?? '/nonexistent/console-users',
     loginLimit: options.loginLimit ?? { max: 1000, timeWindowMs: 60_000 },
+    metricsRefreshMs: options.metricsRefreshMs,
   });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   return { url, app, logs: () => logs, setNow: (at) => (now = at), close: () => app.close() };

@@ -12,7 +12,12 @@ export const registerServe: RegisterCommand = (program, context) => {
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--port <port>', 'port to listen on (0: any free port)', '8080')
     .addOption(nowOption().argParser((value) => value))
-    .action(async (options: { host: string; port: string; now?: string }) => {
+    .option('--metrics-refresh <seconds>', 'read the metrics from PostgreSQL in the background this often; 0: at each scrape', '60')
+    .action(async (options: { host: string; port: string; now?: string; metricsRefresh: string }) => {
+      const refresh = Number(options.metricsRefresh);
+      if (!Number.isInteger(refresh) || refresh < 0 || refresh > 3600) {
+        throw new RefusedError(`--metrics-refresh "${options.metricsRefresh}" must be a whole number of seconds from 0 to 3600.`);
+      }
       const port = Number(options.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RefusedError(`--port "${options.port}" must be a whole number from 0 to 65535.`);
       const fixedNow = options.now === undefined ? undefined : parseNow(options.now);
@@ -42,6 +47,7 @@ export const registerServe: RegisterCommand = (program, context) => {
         logger,
         sessionSecret: secret,
         usersFile,
+        metricsRefreshMs: refresh * 1000,
       });
       const address = await app.listen({ host: options.host, port });
       logger.info({ address, fixedNow: fixedNow?.toISOString() }, 'console listening');

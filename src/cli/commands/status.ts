@@ -1,5 +1,6 @@
 import { describeInstant } from '../../domain/businessTime.ts';
 import type { BatchView } from '../../db/batches.ts';
+import { collectDeliveryStatus, type DeliveryStatus } from '../../delivery/deliveryStatus.ts';
 import { collectStatus, LATEST_BATCHES, type StatusReport } from '../../status/collectStatus.ts';
 import { flattenJson, statusJson } from '../../status/statusJson.ts';
 import type { CommandContext } from '../context.ts';
@@ -26,7 +27,7 @@ export const registerStatus: RegisterCommand = (program, context, setExit) => {
     if (options.format === 'json') context.print(JSON.stringify(statusJson(report, outboxDir), null, 2));
     else if (options.format === 'csv') printRows(context, flattenJson(statusJson(report, outboxDir)), 'csv', '');
     else if (options.check) for (const warning of report.warnings) context.print(`WARNING ${warning.code}: ${warning.message}`);
-    else printStatus(context, report, weeklyCron, outboxDir);
+    else printStatus(context, report, weeklyCron, outboxDir, await collectDeliveryStatus(context.db));
     if (options.check && report.warnings.length) setExit(ExitCode.failed);
   });
 };
@@ -36,7 +37,7 @@ function batchLine(b: BatchView): string {
   return `${b.seq === null ? '-' : `#${b.seq}`}  ${b.kind}  ${b.cycle} ${b.period}  ${b.records} records  ${file}`;
 }
 
-function printStatus(context: CommandContext, report: StatusReport, weeklyCron: string, outboxDir: string): void {
+function printStatus(context: CommandContext, report: StatusReport, weeklyCron: string, outboxDir: string, delivery: DeliveryStatus): void {
   const { now, zone } = report;
   context.print(`Status as of ${describeInstant(now, zone)} (${now.toISOString()}).`);
   context.print(`Outbox: ${outboxDir}`);
@@ -52,10 +53,11 @@ function printStatus(context: CommandContext, report: StatusReport, weeklyCron: 
 
   context.print('');
   const latest = report.latestBatches[0];
-  context.print(`Latest slot: ${latest ? batchLine(latest) : 'none yet.'}`);
+  context.print(`Latest slot: ${latest ? batchLine(latest) + describeBatchDelivery(delivery, latest.id) : 'none yet.'}`);
   context.print(`Latest batches with files (up to ${LATEST_BATCHES}):`);
   if (!report.latestBatchesWithFiles.length) context.print('  none yet.');
-  for (const b of report.latestBatchesWithFiles) context.print(`  ${batchLine(b)}`);
+  for (const b of report.latestBatchesWithFiles) context.print(`  ${batchLine(b)}${describeBatchDelivery(delivery, b.id)}`);
+  printDelivery(context, delivery);
 
   const c = report.completions;
   context.print('');
@@ -77,5 +79,25 @@ function printStatus(context: CommandContext, report: StatusReport, weeklyCron: 
   for (const final of report.nextRuns.finals) {
     const when = final.overdue ? 'overdue: as soon as the scheduler runs, or by hand' : describeInstant(final.at, zone);
     context.print(`  FINAL batch of ${final.cycle}: ${when}`);
+  }
+}
+
+function describeBatchDelivery(delivery: DeliveryStatus, batchId: string): string {
+  const file = delivery.byBatch.get(batchId);
+  if (!file) return '';
+  const state = file.state === 'DELIVERED' ? `delivered ${file.deliveredAt!.toISOString()}${file.deliveredBy === 'manual' ? ' (by hand)' : ''}` : file.state;
+  return `, ${state}, ${file.ackFile ? `acknowledged (${file.ackFile})` : 'no acknowledgement yet'}`;
+}
+
+function printDelivery(context: CommandContext, delivery: DeliveryStatus): void {
+  const c = delivery.counts;
+  context.print('');
+  context.print(`Delivery (${context.config.DELIVERY}): ${c.DELIVERED} delivered, ${c.PENDING} pending, ${c.SENDING} sending, ${c.FAILED} failed.`);
+  for (const file of delivery.undelivered) {
+    context.print(`  #${file.seq} ${file.fileName}: ${file.state}, ${file.attempts} attempts${file.lastError ? `; ${file.lastError}` : ''}`);
+  }
+  if (delivery.refusedAcks.length) {
+    context.print('Acknowledgement files refused whole:');
+    for (const ack of delivery.refusedAcks) context.print(`  ${ack.fileName} (fetched ${ack.fetchedAt.toISOString()}, kept at ${ack.localPath})`);
   }
 }
