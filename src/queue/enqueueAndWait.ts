@@ -59,6 +59,8 @@ export interface EnqueueOptions {
   onProgress?: (message: string) => void;
   /** How long Redis may stay silent during the wait before the command gives up. */
   redisSilenceMs?: number;
+  /** Told what the job reports as it runs (job.updateProgress), e.g. how far its file is written. */
+  onJobProgress?: (data: unknown) => void;
 }
 
 /**
@@ -73,10 +75,15 @@ export async function enqueueAndWait<N extends JobName>(name: N, payload: JobPay
   // BullMQ would print each one's stack as well.
   queue.on('error', () => {});
   const presence = options.connection();
+  // Progress reports only (best effort): the result itself is polled, never awaited as an event.
+  const events = options.onJobProgress ? new QueueEvents(QUEUE_NAME, { connection: options.connection(), prefix: options.prefix }) : undefined;
+  events?.on('error', () => {});
   let localWorker: { close(): Promise<void> } | undefined;
   try {
     await queue.waitUntilReady();
     const { job, joined } = await addOrJoinJob(queue, name, payload);
+    const onJobProgress = options.onJobProgress;
+    if (events && onJobProgress) events.on('progress', ({ jobId, data }) => jobId === job.id && onJobProgress(data));
     if (joined) options.onProgress?.(`Job ${job.id} is already ${joined}; waiting for it.`);
     return (await awaitJob(name, payload, job, {
       queue,
@@ -88,6 +95,7 @@ export async function enqueueAndWait<N extends JobName>(name: N, payload: JobPay
     })) as BatchOutcome[];
   } finally {
     await localWorker?.close();
+    await events?.close();
     await queue.close();
     presence.disconnect();
   }
