@@ -6,6 +6,8 @@ import { UploadScheduler } from '../../scheduler/uploadScheduler.ts';
 import { processLogger } from '../wiring.ts';
 import { openReminderQueue } from '../../reminders/reminderQueue.ts';
 import { parseNow } from '../nowOption.ts';
+import { DeliveryPoller } from '../../delivery/deliveryPoller.ts';
+import { deliveryWiring } from '../deliveryWiring.ts';
 import type { RegisterCommand } from './types.ts';
 
 export const registerScheduler: RegisterCommand = (program, context) => {
@@ -33,16 +35,24 @@ export const registerScheduler: RegisterCommand = (program, context) => {
       const plan = await planCatchUp(context.db, { cron: config.WEEKLY_CRON, zone: config.BUSINESS_TIME_ZONE }, startedAt);
       logger.info({ missedSlots: plan.slots.length, overdueFinals: plan.overdueFinals.map((c) => c.code), outbox: config.OUTBOX_DIR }, 'start-up check');
       await scheduler.catchUp(plan);
+      // DELIVERY=sftp: queue any undelivered file and fetch acknowledgements at start and at ACK_POLL_CRON.
+      const wiring = deliveryWiring(config);
+      const poller = wiring
+        ? new DeliveryPoller({ db: context.db, queue, wiring, cron: config.ACK_POLL_CRON, zone: config.BUSINESS_TIME_ZONE, fetchAcks: Boolean(config.SFTP_ACK_DIR), logger })
+        : undefined;
+      await poller?.tick(clock());
       if (options.once) {
         logger.info('caught up; exiting (--once)');
         return;
       }
       scheduler.start();
+      poller?.start();
       await new Promise<void>((resolve) => {
         process.once('SIGTERM', resolve);
         process.once('SIGINT', resolve);
       });
       await scheduler.stop();
+      await poller?.stop();
       logger.info('scheduler stopped');
     });
 };
