@@ -63,8 +63,8 @@ describe('acknowledgements and corrections, round trip through the CLI', () => {
 
     const rejected = JSON.parse(ok(await cli(['report', 'rejected', '--format', 'json'])).stdout) as Array<Record<string, unknown>>;
     expect(rejected.map((r) => [r.provider_ref, r.code, r.corrected_pending])).toEqual([
-      ['RT-1', 'DATE_INVALID', 'no'],
-      ['RT-2', 'SURNAME_MISMATCH', 'no'],
+      ['RT-1', 'DATE_INVALID', false],
+      ['RT-2', 'SURNAME_MISMATCH', false],
     ]);
     expect(rejected[1]!.message).toBe('Surname does not match the register, "Jones"?');
 
@@ -83,7 +83,7 @@ describe('acknowledgements and corrections, round trip through the CLI', () => {
       '01-10002,Jones,Rhys,optometrist,,2008-08-01,\n'), '--now', NOW]));
 
     const pending = JSON.parse(ok(await cli(['report', 'rejected', '--format', 'json'])).stdout) as Array<Record<string, unknown>>;
-    expect(pending.map((r) => r.corrected_pending)).toEqual(['yes', 'yes']);
+    expect(pending.map((r) => r.corrected_pending)).toEqual([true, true]);
 
     // Batch 2 (W51) carries exactly RT-1 (new date) and RT-2 (new surname), nothing else.
     const second = ok(await cli(['upload', 'weekly', '--week', '2021-W51', '--now', '2021-12-24T07:00:00Z']));
@@ -113,9 +113,9 @@ describe('acknowledgements and corrections, round trip through the CLI', () => {
     expect(trace.map((r) => [r.provider_ref, r.revision, r.state, r.batch])).toEqual([['RT-2', 3, 'ACCEPTED', 3]]);
     const history = JSON.parse(ok(await cli(['report', 'rejected', '--format', 'json'])).stdout) as Array<Record<string, unknown>>;
     expect(history.map((r) => [r.provider_ref, r.batch, r.corrected_pending, r.carried_again_in])).toEqual([
-      ['RT-1', 1, 'no', 2],
-      ['RT-2', 1, 'no', 2],
-      ['RT-2', 2, 'no', 3],
+      ['RT-1', 1, false, 2],
+      ['RT-2', 1, false, 2],
+      ['RT-2', 2, false, 3],
     ]);
   });
 });

@@ -12,7 +12,7 @@ describe('cycle add and list, through the CLI', () => {
     expect(added.stdout).toContain('2021-12-30T12:00:00.000Z');
     const listed = await runCli(['cycle', 'list', '--format', 'json'], env.env);
     expect(JSON.parse(listed.stdout)).toEqual([
-      expect.objectContaining({ cycle: '2019-2021', cutoff_utc: '2021-12-30T12:00:00.000Z', sealed: 'no' }),
+      expect.objectContaining({ cycle: '2019-2021', cutoff_utc: '2021-12-30T12:00:00.000Z', sealed: false }),
     ]);
   });
 
@@ -20,6 +20,7 @@ describe('cycle add and list, through the CLI', () => {
     const added = await runCli(['cycle', 'add', '2022-2024', '--first-day', '2022-01-01', '--last-day', '2024-12-31', '--cutoff', '2024-07-01T12:00'], env.env);
     expect(added.code).toBe(0);
     expect(added.stdout).toContain('2024-07-01T11:00:00.000Z');
+    expect(added.stdout).toMatch(/Mon 1 Jul 2024 12:00:00\.000 BST/);
   });
 
   it('refuses an overlapping cycle and a cutoff in the spring-forward gap with exit 2, naming the problem', async () => {

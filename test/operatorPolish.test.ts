@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { CLI, runCli, startCli, waitFor } from './support/runCli.ts';
 import { seedCompletion, seedCycle, seedEvent, seedRegistrant, truncateAll } from './support/seed.ts';
 import { useTestEnvironment } from './support/testEnvironment.ts';
+import { COMPLETIONS_HEADER, importCli, seedBasics, writeFile } from './fixtures/imports/helpers.ts';
 
 // Issue 12: a runtime that explains itself and an operator's polish, each through the real executable.
 
@@ -121,5 +122,60 @@ describe('a scheduler catching up a cycle begun long ago', () => {
     const status = await runCli(['status', '--now', '2021-11-20T12:00:00Z'], env.env);
     expect(status.stdout).toMatch(/Latest slot: - {2}WEEKLY {2}2021-2023 2021-W46 {2}0 records {2}empty, no file/);
     expect(status.stdout).toMatch(/Latest batches with files \(up to 5\):\n {2}#1 {2}WEEKLY {2}2021-2023 2021-W36 {2}1 records {2}CET_P00001_000001_\d{8}\.csv written, PENDING, no acknowledgement yet\n\n/);
+  });
+});
+
+describe('rows refused at import whose key was imported since', () => {
+  const env = useTestEnvironment();
+
+  it('are shown as resolved and no longer counted; JSON carries typed values', async () => {
+    await seedBasics(env);
+    const now = '2021-12-01T12:00:00Z';
+    const bad = writeFile(env, 'bad.csv', [COMPLETIONS_HEADER, 'PX-1,01-10001,C-99999,2021-11-01T10:00:00Z', 'PX-2,01-10001,C-99998,2021-11-02T10:00:00Z']);
+    expect((await importCli(env, 'completions', bad, now)).code).toBe(3);
+    const counted = async () => JSON.parse((await runCli(['status', '--format', 'json', '--now', now], env.env)).stdout).completions.importRejects;
+    expect(await counted()).toBe(2);
+
+    const fixed = writeFile(env, 'fixed.csv', [COMPLETIONS_HEADER, 'PX-1,01-10001,C-70001,2021-11-01T10:00:00Z']);
+    const imported = await importCli(env, 'completions', fixed, '2021-12-02T12:00:00Z');
+    expect(imported.code, imported.stdout + imported.stderr).toBe(0);
+    expect(await counted()).toBe(1);
+
+    const report = await runCli(['report', 'rejects', '--format', 'json'], env.env);
+    expect(JSON.parse(report.stdout).map((r: Record<string, unknown>) => [r.key, r.resolved, r.codes, typeof r.import])).toEqual([
+      ['PX-1', true, ['UNKNOWN_EVENT'], 'number'],
+      ['PX-2', false, ['UNKNOWN_EVENT'], 'number'],
+    ]);
+
+    const trace = await runCli(['trace', 'PX-1', '--format', 'json', '--now', '2021-12-02T12:00:00Z'], env.env);
+    expect(trace.code, trace.stderr).toBe(0);
+    const rows = JSON.parse(trace.stdout) as Array<Record<string, unknown>>;
+    expect(rows).toEqual([
+      expect.objectContaining({ provider_ref: 'PX-1', state: 'WAITING', revision: 1, points: 1, batch: null, ack_code: null, import_codes: null, correction_pending: false }),
+      expect.objectContaining({ provider_ref: 'PX-1', state: 'IMPORT_REJECT_RESOLVED', import_codes: ['UNKNOWN_EVENT'], ack_code: null, line: 2, revision: null }),
+    ]);
+    const table = await runCli(['trace', 'PX-1', '--now', '2021-12-02T12:00:00Z'], env.env);
+    expect(table.stdout).toMatch(/1 completion\(s\), 0 row\(s\) rejected at import and not imported since/);
+  });
+});
+
+describe('requirements takes the one --format of every verb', () => {
+  it('table, csv and json for explicit inputs', async () => {
+    const input = JSON.stringify({
+      period: { from: '2019-01-01', to: '2021-12-31', initial: false },
+      registered: [{ from: '2008-08-01', to: null }],
+      specialties: [],
+      obtained: { general: 30 },
+    });
+    const csv = await runCli(['requirements', '--input', '-', '--format', 'csv'], {}, { input });
+    expect(csv.code, csv.stderr).toBe(0);
+    expect(csv.stdout).toBe('points,whole_months,required,obtained,treated,from_specialist,total,shortfall\ngeneral,36,36,30,0,0,30,6\n');
+    const json = await runCli(['requirements', '--input', '-'], {}, { input });
+    expect(JSON.parse(json.stdout).general).toMatchObject({ required: 36, shortfall: 6 });
+    const table = await runCli(['requirements', '--input', '-', '--format', 'table'], {}, { input });
+    expect(table.stdout).toMatch(/Short of: 6 general\./);
+    const old = await runCli(['requirements', '--input', '-', '--format', 'text'], {}, { input });
+    expect(old.code).toBe(2);
+    expect(old.stderr).toMatch(/Allowed choices are table, csv, json/);
   });
 });

@@ -63,21 +63,21 @@ describe('trace', () => {
   it('shows each completion of the registrant with its state, batch, file, downgrade, acknowledgement', async () => {
     const rows = await trace('01-30001', '2021-12-22T12:00:00Z');
     expect([...rows.keys()].sort()).toEqual(['T-ACC', 'T-AFT', 'T-BAD', 'T-CAR', 'T-COR', 'T-DWN', 'T-HELD', 'T-NOC', 'T-QUA', 'T-REJ', 'T-WAIT']);
-    expect(rows.get('T-ACC')).toMatchObject({ state: 'ACCEPTED', batch: 1, ack: 'ACCEPTED', interactive: 'N' });
+    expect(rows.get('T-ACC')).toMatchObject({ state: 'ACCEPTED', batch: 1, ack: 'ACCEPTED', interactive: false });
     expect(String(rows.get('T-ACC')!.file)).toMatch(/^CET_P00001_000001_/);
-    expect(rows.get('T-REJ')).toMatchObject({ state: 'REJECTED', batch: 1, ack_code: 'GOC_NUMBER_UNKNOWN', correction_pending: 'no' });
+    expect(rows.get('T-REJ')).toMatchObject({ state: 'REJECTED', batch: 1, ack_code: 'GOC_NUMBER_UNKNOWN', correction_pending: false, import_codes: null });
     expect(rows.get('T-REJ')!.detail).toMatch(/GOC_NUMBER_UNKNOWN No registrant/);
-    expect(rows.get('T-DWN')).toMatchObject({ state: 'ACCEPTED', interactive: 'N', downgrade_reason: 'PEER_UNCONFIRMED_14_DAYS' });
-    expect(rows.get('T-COR')).toMatchObject({ state: 'CARRIED', batch: 2, revision: 2, ack: '' });
+    expect(rows.get('T-DWN')).toMatchObject({ state: 'ACCEPTED', interactive: false, downgrade_reason: 'PEER_UNCONFIRMED_14_DAYS' });
+    expect(rows.get('T-COR')).toMatchObject({ state: 'CARRIED', batch: 2, revision: 2, ack: null });
     expect(rows.get('T-CAR')).toMatchObject({ state: 'CARRIED', batch: 2 });
     expect(rows.get('T-HELD')).toMatchObject({ state: 'HELD', hold_end: '2022-01-03T10:00:00.000Z' });
     expect(rows.get('T-HELD')!.detail).toMatch(/held for peer confirmation \(0 of 2 confirmed\) until .*Mon 3 Jan 2022 10:00/);
     expect(rows.get('T-WAIT')).toMatchObject({ state: 'WAITING' });
     expect(rows.get('T-WAIT')!.detail).toMatch(/next weekly batch of 2019-2021/);
     expect(rows.get('T-QUA')).toMatchObject({ state: 'QUARANTINED' });
-    expect(rows.get('T-NOC')).toMatchObject({ state: 'NO_OPEN_CYCLE', cycle: '' });
+    expect(rows.get('T-NOC')).toMatchObject({ state: 'NO_OPEN_CYCLE', cycle: null, batch: null, hold_end: null });
     expect(rows.get('T-AFT')).toMatchObject({ state: 'AFTER_CUTOFF', cycle: '2019-2021' });
-    expect(rows.get('T-BAD')).toMatchObject({ state: 'REJECTED_AT_IMPORT', ack_code: 'UNKNOWN_EVENT', file: 'completions-bad.csv line 7' });
+    expect(rows.get('T-BAD')).toMatchObject({ state: 'REJECTED_AT_IMPORT', import_codes: ['UNKNOWN_EVENT'], ack_code: null, file: 'completions-bad.csv', line: 7, revision: null });
     expect(rows.has('T-OTHER')).toBe(false);
   });
 
@@ -88,7 +88,7 @@ describe('trace', () => {
     await sql`INSERT INTO upload_pending SELECT id FROM completion WHERE provider_ref = 'T-COR'`.execute(env.db);
     for (const form of ['0130001', ' 01-30001 ', '01 30001']) {
       const rows = await trace(form, '2021-12-22T12:00:00Z');
-      expect(rows.get('T-COR'), form).toMatchObject({ state: 'WAITING', revision: 3, correction_pending: 'yes', batch: 2 });
+      expect(rows.get('T-COR'), form).toMatchObject({ state: 'WAITING', revision: 3, correction_pending: true, batch: 2 });
       expect(rows.get('T-COR')!.detail).toMatch(/corrected \(revision 3\) after revision 2 was rejected .*DATE_INVALID/);
     }
   });
@@ -105,7 +105,7 @@ describe('trace', () => {
     expect(one.get('T-LATE')!.detail).toMatch(/sealed by its FINAL batch/);
     // The FINAL batch carried the held one (downgraded at the cutoff).
     const all = await trace('01-30001', '2021-12-31T09:00:00Z');
-    expect(all.get('T-HELD')).toMatchObject({ state: 'CARRIED', interactive: 'N', downgrade_reason: 'PEER_UNCONFIRMED_AT_CUTOFF' });
+    expect(all.get('T-HELD')).toMatchObject({ state: 'CARRIED', interactive: false, downgrade_reason: 'PEER_UNCONFIRMED_AT_CUTOFF' });
   });
 
   it('says clearly when nothing matches, exit 2', async () => {

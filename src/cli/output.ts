@@ -1,7 +1,7 @@
 import Table from 'cli-table3';
 import { Option, type Command } from 'commander';
 import type { CommandContext } from './context.ts';
-import { csvField } from '../reports/csv.ts';
+import { cellText, csvField } from '../reports/csv.ts';
 
 export type OutputFormat = 'table' | 'csv' | 'json';
 
@@ -22,7 +22,7 @@ export function printRows(
 ): void {
   const keys = columns ?? Object.keys(rows[0] ?? {});
   if (format === 'json') {
-    context.print(JSON.stringify(rows, null, 2));
+    context.print(JSON.stringify(rows, (_key, value) => (value === undefined ? null : value), 2));
     return;
   }
   if (format === 'csv') {
@@ -35,7 +35,7 @@ export function printRows(
     return;
   }
   const table = new Table({ head: keys, style: { head: [], border: [] } });
-  for (const row of rows) table.push(keys.map((key) => { const v = row[key]; return v === null || v === undefined ? '' : v instanceof Date ? v.toISOString() : String(v); }));
+  for (const row of rows) table.push(keys.map((key) => cellText(row[key], 'table')));
   context.print(table.toString());
 }
 

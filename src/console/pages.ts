@@ -234,7 +234,7 @@ ${table(`${report.title}: ${more ? `first ${rows.length}` : rows.length} row(s)`
     const answer = await traceKey(db, q, at());
     const body = answer.nothing
       ? html`${form}<p class="error" role="alert">${answer.nothing}</p>`
-      : html`${form}<h2>${answer.who}</h2><p>As of ${when(options.clock())}: ${answer.completions} completion(s), ${answer.rejectedAtImport} row(s) rejected at import.</p>
+      : html`${form}<h2>${answer.who}</h2><p>As of ${when(options.clock())}: ${answer.completions} completion(s), ${answer.rejectedAtImport} row(s) rejected at import and not imported since.</p>
 ${table(`Trace of ${q}`, keyColumns(TRACE_TABLE_COLUMNS), answer.rows, 'No completions.')}`;
     return send(reply, 'Trace', '/trace', body);
   });

@@ -1,3 +1,4 @@
+import { cellText } from '../reports/csv.ts';
 import { html, type Html } from './html.ts';
 
 export interface Column<Row> {
@@ -22,7 +23,7 @@ export function table<Row>(caption: string, columns: ReadonlyArray<Column<Row>>,
 
 /** Columns straight from report rows' keys. */
 export function keyColumns(keys: readonly string[]): Array<Column<Record<string, unknown>>> {
-  return keys.map((key) => ({ label: key, value: (row) => (row[key] === null || row[key] === undefined ? '' : String(row[key])) }));
+  return keys.map((key) => ({ label: key, value: (row) => cellText(row[key], 'table') }));
 }
 
 export function pager(base: string, page: number, pages: number): Html {

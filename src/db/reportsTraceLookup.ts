@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from './database.ts';
+import { REJECT_RESOLVED_SQL } from './importRejectResolved.ts';
 
 export function findRegistrantByGocNumber(db: Db, gocNumber: string) {
   return db.selectFrom('registrant').select(['id', 'goc_number', 'surname', 'forenames']).where('goc_number', '=', gocNumber).executeTakeFirst();
@@ -16,6 +17,8 @@ export interface ImportRejectRow {
   codes: string[];
   message: string;
   imported_at: Date;
+  /** The same key was imported successfully since (importRejectResolved.ts). */
+  resolved: boolean;
 }
 
 /**
@@ -26,13 +29,13 @@ export async function importRejectsFor(db: Db, keys: { gocNumber: string | null;
   // The GOC number compared without white space and hyphens, upper-cased, as the import normalises it.
   const compactGoc = keys.gocNumber?.replace(/[\s-]/g, '').toUpperCase() ?? null;
   const { rows } = await sql<ImportRejectRow>`
-    SELECT run.file_name, j.line, j.row_key, j.codes, j.message, run.started_at AS imported_at
-      FROM import_reject j JOIN import_run run ON run.id = j.import_id
+    SELECT r.file_name, j.line, j.row_key, j.codes, j.message, r.started_at AS imported_at, ${sql.raw(REJECT_RESOLVED_SQL)} AS resolved
+      FROM import_reject j JOIN import_run r ON r.id = j.import_id
      WHERE (${compactGoc}::text IS NOT NULL AND (
               upper(regexp_replace(coalesce(j.raw->>'goc_number', ''), '[[:space:]-]', '', 'g')) = ${compactGoc}
            OR upper(regexp_replace(coalesce(j.row_key, ''), '[[:space:]-]', '', 'g')) = ${compactGoc}))
         OR j.raw->>'provider_ref' = ANY (${keys.providerRefs}::text[])
         OR j.row_key = ANY (${keys.providerRefs}::text[])
-     ORDER BY run.started_at, j.import_id, j.line`.execute(db);
+     ORDER BY r.started_at, j.import_id, j.line`.execute(db);
   return rows;
 }

@@ -50,6 +50,8 @@ export interface ImportOptions extends ImportParameters {
   showRejects?: number;
   /** Told how long each step took (for the benchmark and CET_DEBUG). */
   onStep?: (step: string, ms: number) => void;
+  /** Told how many bytes of the file have been read so far, of how many (for a progress bar). */
+  onRead?: (bytesRead: number, totalBytes: number) => void;
 }
 
 /**
@@ -79,7 +81,7 @@ export async function importFile(pool: pg.Pool, options: ImportOptions): Promise
     // Sorts of a million staged rows stay in memory; JIT compiling the checks costs more than it saves.
     await client.query(`SET LOCAL work_mem = '256MB'`);
     await client.query('SET LOCAL jit = off');
-    const staged = await stage(client, options.kind, file, options.now.getTime());
+    const staged = await stage(client, options.kind, file, options.now.getTime(), (read) => options.onRead?.(read, info.size));
     step('parse and copy into staging');
     await client.query('ANALYZE import_stage');
     step('analyze');
@@ -144,12 +146,14 @@ export async function importFile(pool: pg.Pool, options: ImportOptions): Promise
 }
 
 /** Streams the file into the staging table; returns the input's data columns, in its order. */
-async function stage(client: pg.PoolClient, kind: ImportKind, file: string, nowMs: number): Promise<FileColumn[]> {
+async function stage(client: pg.PoolClient, kind: ImportKind, file: string, nowMs: number, onRead: (bytesRead: number) => void): Promise<FileColumn[]> {
   await client.query(stageTableSql(kind));
   const rows = new StageRows(kind, nowMs);
+  const input = createReadStream(file, { highWaterMark: 64 * 1024 });
+  input.on('data', () => onRead(input.bytesRead));
   try {
     await pipeline(
-      createReadStream(file, { highWaterMark: 64 * 1024 }),
+      input,
       stripBom(),
       // Fields as bytes: StageRows decodes them strictly (a row that is not UTF-8 is rejected).
       parse({ encoding: null, bom: false, relax_column_count: true, relax_quotes: true, record_delimiter: ['\r\n', '\n', '\r'] }),

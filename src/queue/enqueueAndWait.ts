@@ -57,6 +57,8 @@ export interface EnqueueOptions {
   /** Starts a worker in this process; called when no worker is listening on the queue. */
   startLocalWorker: () => { close(): Promise<void> };
   onProgress?: (message: string) => void;
+  /** Told what the job reports as it runs (job.updateProgress), e.g. how far its file is written. */
+  onJobProgress?: (data: unknown) => void;
 }
 
 /** Adds (or joins) the job and waits for its result, processing it here when no worker runs. */
@@ -72,6 +74,8 @@ export async function enqueueAndWait<N extends JobName>(name: N, payload: JobPay
     await events.waitUntilReady();
     const workersRunning = (await countLiveWorkers(options.connection(), options.prefix)) > 0;
     const { job, joined } = await addOrJoinJob(queue, name, payload);
+    const onJobProgress = options.onJobProgress;
+    if (onJobProgress) events.on('progress', ({ jobId, data }) => jobId === job.id && onJobProgress(data));
     if (joined) options.onProgress?.(`Job ${job.id} is already ${joined}; waiting for it.`);
     if (!workersRunning) {
       options.onProgress?.('No worker is running; processing the job in this process.');

@@ -5,7 +5,7 @@ import { unrecoverableReason } from '../faults/unrecoverable.ts';
 import type { Logger } from '../logger.ts';
 import { FilePlacementError, OutboxNotPrivateError } from '../files/atomicFile.ts';
 import { FinalTooEarlyError, type BatchOutcome } from '../usecases/runBatches.ts';
-import type { UploadDeps } from '../usecases/uploadDeps.ts';
+import type { FileProgress, UploadDeps } from '../usecases/uploadDeps.ts';
 import { DELIVERY_BACKOFF, deliveryBackoff, queueDeliveries } from '../delivery/deliveryJobs.ts';
 import { JobName, QUEUE_NAME } from './jobNames.ts';
 import { announceWorker } from './workerPresence.ts';
@@ -49,7 +49,9 @@ function createUploadWorker(deps: UploadDeps, options: UploadWorkerOptions): Wor
       if (!handler) throw new UnrecoverableError(`no handler for job ${job.name}`);
       options.logger.info({ job: job.id, jobName: job.name, attempt: job.attemptsMade + 1 }, 'job started');
       try {
-        const outcomes = await handler(deps, job.data as never);
+        // How far the upload file is written, for a CLI waiting on a terminal (QueueEvents 'progress').
+        const onFileProgress = everyHalfSecond((progress: FileProgress) => void job.updateProgress({ ...progress }).catch(() => {}));
+        const outcomes = await handler({ ...deps, onFileProgress }, job.data as never);
         options.logger.info({ job: job.id, outcomes }, 'job finished');
         // A written file is queued for delivery at once (DELIVERY=sftp).
         if (deps.delivery && (job.name === JobName.WeeklyBatch || job.name === JobName.FinalBatch)) {
@@ -92,4 +94,16 @@ function createUploadWorker(deps: UploadDeps, options: UploadWorkerOptions): Wor
     if (queue) void queue.close().catch(() => {}).then(() => connection?.disconnect());
   });
   return worker;
+}
+
+/** Passes on the first and the last progress of a file, and at most one each half second between. */
+function everyHalfSecond(send: (progress: FileProgress) => void): (progress: FileProgress) => void {
+  let last = 0;
+  return (progress) => {
+    const now = Date.now();
+    if (progress.written === 0 || progress.written >= progress.records || now - last >= 500) {
+      last = now;
+      send(progress);
+    }
+  };
 }

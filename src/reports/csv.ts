@@ -1,9 +1,21 @@
 import { safeTextField } from '../format/safeText.ts';
 
+/**
+ * Rows carry typed values (numbers, booleans, null for none, Dates, lists): JSON keeps them as
+ * they are; a table or CSV cell shows null as empty, a Date in ISO 8601 UTC, a list ;-separated,
+ * a boolean as yes/no in a table and true/false in CSV.
+ */
+export function cellText(value: unknown, format: 'table' | 'csv'): string {
+  if (value === null || value === undefined) return '';
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === 'boolean') return format === 'table' ? (value ? 'yes' : 'no') : String(value);
+  if (Array.isArray(value)) return value.map((item) => cellText(item, format)).join(';');
+  return String(value);
+}
+
 /** A cell of CSV for people: Safe text (upload-file.md), then RFC 4180 quoting. */
 export function csvField(value: unknown): string {
-  const text = value === null || value === undefined ? '' : value instanceof Date ? value.toISOString() : String(value);
-  return safeTextField(text);
+  return safeTextField(cellText(value, 'csv'));
 }
 
 /**

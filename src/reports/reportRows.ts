@@ -60,8 +60,8 @@ export async function heldReport({ db, pool }: ReportSources, at: ReportAt): Pro
         cycle: s.cycle,
         completed_at: s.completed_at.toISOString(),
         confirmations: s.confirmations,
-        hold_end: s.hold_end?.toISOString() ?? '',
-        hold_end_local: s.hold_end ? describeInstant(s.hold_end, at.zone) : '',
+        hold_end: s.hold_end?.toISOString() ?? null,
+        hold_end_local: s.hold_end ? describeInstant(s.hold_end, at.zone) : null,
       };
     }
   })();
@@ -82,8 +82,8 @@ export async function lateReport({ db, pool }: ReportSources, at: ReportAt): Pro
         points: s.points,
         completed_at: s.completed_at.toISOString(),
         received_at: s.received_at.toISOString(),
-        cycle: s.cycle ?? '',
-        cutoff: s.final_cutoff?.toISOString() ?? '',
+        cycle: s.cycle ?? null,
+        cutoff: s.final_cutoff?.toISOString() ?? null,
         reason: lateReason(s, at.zone),
       };
     }
@@ -123,32 +123,36 @@ export const SLA_DESCRIPTION = `completions not yet uploaded that are past the $
 
 export async function rejectedReport(db: Db): Promise<ReportTable> {
   const rows = (await rejectedRecords(db)).map((r) => ({
-    file: r.file_name ?? '',
-    batch: r.batch_seq ?? '',
+    file: r.file_name ?? null,
+    batch: r.batch_seq ?? null,
     provider_ref: r.provider_ref,
     goc_number: r.goc_number,
     revision: r.revision,
-    code: r.ack_code ?? '',
-    message: r.ack_message ?? '',
-    ack_file: r.ack_file ?? '',
-    // yes: a corrected revision is waiting for the next batch.
-    corrected_pending: r.corrected === 'pending' ? 'yes' : 'no',
-    carried_again_in: r.carried_again_in ?? '',
+    code: r.ack_code ?? null,
+    message: r.ack_message ?? null,
+    ack_file: r.ack_file ?? null,
+    // true: a corrected revision is waiting for the next batch.
+    corrected_pending: r.corrected === 'pending',
+    carried_again_in: r.carried_again_in ?? null,
   }));
   return { rows, empty: 'The regulator has rejected no record.' };
 }
 
-/** Rows refused at import. `codesAsList` keeps the codes a list (JSON); else ;-separated, as the rejects file has them. */
-export async function rejectsReport(pool: pg.Pool, options: { file?: string; codesAsList?: boolean } = {}): Promise<ReportTable> {
+/**
+ * Rows refused at import, each with whether its key was imported successfully since (resolved).
+ * The codes are a list (a table or CSV cell shows them ;-separated, as the rejects file has them).
+ */
+export async function rejectsReport(pool: pg.Pool, options: { file?: string } = {}): Promise<ReportTable> {
   const rejects = await listRejects(pool, { file: options.file });
   const rows = rejects.map((r) => ({
     file: r.file,
     line: r.line,
     kind: r.kind,
     key: r.key,
-    codes: options.codesAsList ? r.codes : r.codes.join(';'),
+    codes: r.codes,
     message: r.message,
-    import: r.import_id,
+    import: Number(r.import_id),
+    resolved: r.resolved,
   }));
-  return { rows, columns: ['file', 'line', 'kind', 'key', 'codes', 'message', 'import'], empty: 'No rows were refused at import.' };
+  return { rows, columns: ['file', 'line', 'kind', 'key', 'codes', 'message', 'import', 'resolved'], empty: 'No rows were refused at import.' };
 }

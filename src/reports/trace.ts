@@ -18,8 +18,10 @@ export interface TraceAnswer {
   /** Who or what matched, in words; null when nothing matched. */
   who: string | null;
   completions: number;
+  /** Rows refused at import under the key and not imported since (resolved ones are listed, not counted). */
   rejectedAtImport: number;
-  rows: Array<Record<string, string | number>>;
+  /** Typed values: null for none, booleans, numbers, lists. */
+  rows: Array<Record<string, unknown>>;
   /** Why nothing matched, when nothing did. */
   nothing: string | null;
 }
@@ -54,39 +56,46 @@ export async function traceKey(db: Db, key: string, at: ReportAt): Promise<Trace
       completed_at: s.completed_at.toISOString(),
       completed_on: s.completed_on,
       points: s.points,
-      cycle: s.cycle ?? '',
+      cycle: s.cycle ?? null,
       state: s.state,
-      hold_end: s.state === 'HELD' && s.hold_end ? s.hold_end.toISOString() : '',
-      batch: s.batch_seq ?? '',
-      file: s.file_name ?? '',
-      interactive: s.carried_interactive === null ? '' : s.carried_interactive ? 'Y' : 'N',
-      downgrade_reason: s.downgrade_reason ?? '',
-      ack: s.ack_status ?? '',
-      ack_code: s.ack_code ?? '',
-      correction_pending: s.correction_pending ? 'yes' : 'no',
+      hold_end: s.state === 'HELD' && s.hold_end ? s.hold_end.toISOString() : null,
+      batch: s.batch_seq ?? null,
+      file: s.file_name ?? null,
+      line: null,
+      interactive: s.carried_interactive ?? null,
+      downgrade_reason: s.downgrade_reason ?? null,
+      ack: s.ack_status ?? null,
+      ack_code: s.ack_code ?? null,
+      import_codes: null,
+      correction_pending: s.correction_pending ?? false,
       detail: describeState(s, zone, now) + (reminders.has(s.provider_ref) ? `; reminders: ${reminders.get(s.provider_ref)}` : ''),
-      reminders: reminders.get(s.provider_ref) ?? '',
+      reminders: reminders.get(s.provider_ref) ?? null,
     })),
     ...rejects.map((j) => ({
-      provider_ref: j.row_key ?? '',
-      revision: '',
-      goc_number: '',
-      event_ref: '',
-      completed_at: '',
-      completed_on: '',
-      points: '',
-      cycle: '',
-      state: 'REJECTED_AT_IMPORT',
-      hold_end: '',
-      batch: '',
-      file: `${j.file_name} line ${j.line}`,
-      interactive: '',
-      downgrade_reason: '',
-      ack: '',
-      ack_code: j.codes.join(';'),
-      correction_pending: '',
-      reminders: '',
-      detail: `refused at import ${describeInstant(j.imported_at, zone)}: ${j.codes.join(', ')}: ${j.message}`,
+      provider_ref: j.row_key ?? null,
+      revision: null,
+      goc_number: null,
+      event_ref: null,
+      completed_at: null,
+      completed_on: null,
+      points: null,
+      cycle: null,
+      // Resolved: the same key was imported successfully since; listed for the record, not counted.
+      state: j.resolved ? 'IMPORT_REJECT_RESOLVED' : 'REJECTED_AT_IMPORT',
+      hold_end: null,
+      batch: null,
+      file: j.file_name,
+      line: j.line,
+      interactive: null,
+      downgrade_reason: null,
+      ack: null,
+      ack_code: null,
+      import_codes: j.codes,
+      correction_pending: null,
+      reminders: null,
+      detail:
+        `refused at import ${describeInstant(j.imported_at, zone)} (${j.file_name} line ${j.line}): ${j.codes.join(', ')}: ${j.message}` +
+        (j.resolved ? '; resolved: the same key was imported successfully since' : ''),
     })),
   ];
   const who = registrant
@@ -96,7 +105,7 @@ export async function traceKey(db: Db, key: string, at: ReportAt): Promise<Trace
       : nothing
         ? null
         : `"${key}"`;
-  return { key, gocNumber, who, completions: states.length, rejectedAtImport: rejects.length, rows, nothing };
+  return { key, gocNumber, who, completions: states.length, rejectedAtImport: rejects.filter((j) => !j.resolved).length, rows, nothing };
 }
 
 /** The columns a table of the trace shows (CSV and JSON carry every column). */

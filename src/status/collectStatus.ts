@@ -5,6 +5,7 @@ import { latestOverdueReadyDay, latestReportableReadyDay } from '../domain/worki
 import { latestBatches, latestBatchesWithFiles, type BatchView } from '../db/batches.ts';
 import { listCycles } from '../db/cycles.ts';
 import type { Db } from '../db/database.ts';
+import { REJECT_RESOLVED_SQL } from '../db/importRejectResolved.ts';
 import { countStates } from '../db/stateCounts.ts';
 import { deliveryWarnings } from '../delivery/deliveryStatus.ts';
 import { outboxFileWarnings } from '../outbox/fileWarnings.ts';
@@ -102,7 +103,9 @@ export async function collectStatus(db: Db, at: StatusAt, sources: readonly Warn
     reportableReadyDay: latestReportableReadyDay(today),
   });
   const count = (state: Parameters<typeof counts.byState.get>[0]) => counts.byState.get(state) ?? 0;
-  const { rows: importRejects } = await sql<{ n: string }>`SELECT count(*) AS n FROM import_reject`.execute(db);
+  // Rows refused at import whose key was imported successfully since are resolved: not counted.
+  const { rows: importRejects } = await sql<{ n: string }>`
+    SELECT count(*) AS n FROM import_reject j JOIN import_run r ON r.id = j.import_id WHERE NOT (${sql.raw(REJECT_RESOLVED_SQL)})`.execute(db);
 
   const report: Omit<StatusReport, 'warnings'> = {
     now: at.now,

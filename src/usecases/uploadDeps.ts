@@ -16,4 +16,12 @@ export interface UploadDeps {
   clock: () => Date;
   /** Present when DELIVERY=sftp: written files are queued for delivery (src/delivery/). */
   delivery?: DeliveryWiring;
+  /** Told, as an upload file is written, how many of its records are written (for progress on a terminal). */
+  onFileProgress?: (progress: FileProgress) => void;
+}
+
+export interface FileProgress {
+  file: string;
+  written: number;
+  records: number;
 }

@@ -33,7 +33,7 @@ export class RewriteMismatchError extends Error {
  * Writes a claimed batch's upload file and manifest from its snapshot. Safe to repeat and to
  * race: writers of one batch take turns (advisory lock), and every write gives the same bytes.
  */
-export async function writeBatchFile(deps: Pick<UploadDeps, 'db' | 'pool' | 'format' | 'outboxDir' | 'zone' | 'clock'>, batchId: string): Promise<WrittenBatchFile | null> {
+export async function writeBatchFile(deps: Pick<UploadDeps, 'db' | 'pool' | 'format' | 'outboxDir' | 'zone' | 'clock' | 'onFileProgress'>, batchId: string): Promise<WrittenBatchFile | null> {
   const client = await deps.pool.connect();
   try {
     await client.query('SELECT pg_advisory_lock($1, $2)', [WRITE_LOCK_CLASS, Number(BigInt(batchId) % 2147483647n)]);
@@ -55,10 +55,20 @@ export async function writeBatchFile(deps: Pick<UploadDeps, 'db' | 'pool' | 'for
       const forFile = fileView(batch, deps.zone);
       const format = deps.format;
       const crlf = new LfToCrlf();
+      const fileName = batch.fileName;
+      const report = deps.onFileProgress;
+      let written = 0;
+      report?.({ file: fileName, written, records: batch.records });
       // writeFileAtomically is done with each chunk before it asks for the next, as LfToCrlf needs.
       const file = await writeFileAtomically(deps.outboxDir, batch.fileName, (async function* () {
         yield format.header(forFile);
-        for await (const chunk of streamDetailLines(client, format, batch.id)) yield crlf.convert(chunk);
+        for await (const chunk of streamDetailLines(client, format, batch.id)) {
+          if (report) {
+            written += countLines(chunk);
+            report({ file: fileName, written, records: batch.records });
+          }
+          yield crlf.convert(chunk);
+        }
         yield format.trailer(forFile);
       })());
       if (recorded && (file.sha256 !== recorded.sha256 || file.bytes !== Number(recorded.bytes))) {
@@ -97,6 +107,13 @@ export async function writeBatchFile(deps: Pick<UploadDeps, 'db' | 'pool' | 'for
   } finally {
     client.release();
   }
+}
+
+/** How many records a chunk of detail lines (LF-ended, as COPY gives them) holds. */
+function countLines(chunk: Buffer): number {
+  let count = 0;
+  for (let at = chunk.indexOf(10); at !== -1; at = chunk.indexOf(10, at + 1)) count++;
+  return count;
 }
 
 export function manifestName(fileName: string): string {

@@ -60,7 +60,7 @@ export const registerCycle: RegisterCommand = (program, context) => {
         last_day: c.last_day,
         cutoff: describeInstant(c.final_cutoff, zone),
         cutoff_utc: c.final_cutoff.toISOString(),
-        sealed: c.sealed ? 'yes' : 'no',
+        sealed: c.sealed,
       }));
       printRows(context, rows, options.format, 'No cycles yet. Add one with `cet-uploader cycle add`.');
     },

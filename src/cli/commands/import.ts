@@ -4,6 +4,7 @@ import { UnreadableFileError, UnusableFileError } from '../../imports/errors.ts'
 import { importFile } from '../../imports/importFile.ts';
 import { ExitCode, InputRefusedError, RefusedError } from '../errors.ts';
 import { parseNow } from '../nowOption.ts';
+import { startProgress } from '../progress.ts';
 import type { RegisterCommand } from './types.ts';
 
 
@@ -23,18 +24,27 @@ export const registerImport: RegisterCommand = (program, context, setExit) => {
       const now = parseNow(options.now);
       const started = performance.now();
       let summary;
+      // On a terminal only: a bar over the bytes read, then the step the import is at.
+      const progress = startProgress(context, `Importing ${kind}`, 'KB');
+      const kb = (bytes: number) => Math.ceil(bytes / 1024);
       try {
         summary = await importFile(context.database.pool, {
           kind,
           file,
           now,
           zone: context.config.BUSINESS_TIME_ZONE,
-          onStep: context.env.CET_DEBUG ? (step, ms) => context.warn(`${step}: ${ms.toFixed(0)} ms`) : undefined,
+          onRead: (read, total) => progress.update(kb(read), kb(total), 'reading rows'),
+          onStep: (step, ms) => {
+            if (context.env.CET_DEBUG) context.warn(`${step}: ${ms.toFixed(0)} ms`);
+            progress.phase(step === 'commit' ? 'done' : 'checking and merging');
+          },
         });
       } catch (error) {
         if (error instanceof UnusableFileError) throw new InputRefusedError(`File refused, nothing imported: ${error.message}`);
         if (error instanceof UnreadableFileError) throw new RefusedError(`Nothing imported: ${error.message}.`);
         throw error;
+      } finally {
+        progress.stop();
       }
       const { counts } = summary;
       const rows = counts.inserted + counts.updated + counts.unchanged + counts.rejected;

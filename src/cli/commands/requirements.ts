@@ -9,12 +9,13 @@ import { calculateRequirements } from '../../domain/requirements/rules.ts';
 import type { RequirementsResult } from '../../domain/requirements/types.ts';
 import type { CommandContext } from '../context.ts';
 import { InputRefusedError, RefusedError } from '../errors.ts';
+import { printRows, type OutputFormat } from '../output.ts';
 import type { RegisterCommand } from './types.ts';
 
 interface Options {
   cycle?: string;
   input?: string;
-  format: 'text' | 'json';
+  format?: OutputFormat;
 }
 
 export const registerRequirements: RegisterCommand = (program, context) => {
@@ -22,15 +23,24 @@ export const registerRequirements: RegisterCommand = (program, context) => {
     .command('requirements [goc_number]')
     .description('CET Rules 12-16: points required, obtained and short, for a registrant and cycle, or for explicit inputs (--input)')
     .option('--cycle <code>', 'the cycle (with <goc_number>)')
-    .option('--input <file.json|->', 'explicit inputs as JSON (see `cet-uploader requirements --help`), a file or - for standard input; prints JSON')
-    .addOption(new Option('--format <format>', 'output format of the <goc_number> form').choices(['text', 'json']).default('text'))
+    .option('--input <file.json|->', 'explicit inputs as JSON (the form below), a file or - for standard input')
+    .addOption(new Option('--format <format>', 'output format (default: table for <goc_number>, json for --input)').choices(['table', 'csv', 'json']))
+    .addHelpText(
+      'after',
+      '\n--input takes one JSON object, e.g.\n' +
+        '  {"period": {"from": "2019-01-01", "to": "2021-12-31", "initial": false},\n' +
+        '   "registered": [{"from": "2008-08-01", "to": null}],\n' +
+        '   "specialties": [{"code": "IP", "from": "2015-01-01", "to": null}],\n' +
+        '   "obtained": {"general": 30, "specialist": {"IP": 6}}, "treated": {"general": 0}}\n' +
+        'specialty codes: CLO, AS, SP, IP; dates YYYY-MM-DD; "obtained" and "treated" may be left out (zero).',
+    )
     .action(async (gocNumber: string | undefined, options: Options) => {
       if (options.input !== undefined) {
         if (gocNumber !== undefined || options.cycle !== undefined) {
           throw new RefusedError('Give either --input <file.json|-> or <goc_number> --cycle <code>, not both.');
         }
         const result = calculateRequirements(await readInput(context, options.input));
-        context.print(JSON.stringify(result, null, 2));
+        printResult(context, 'CET points for the given inputs', result, options.format ?? 'json');
         return;
       }
       if (gocNumber === undefined) {
@@ -47,12 +57,8 @@ export const registerRequirements: RegisterCommand = (program, context) => {
       const { input, notes } = requirementsInputFromRegister({ ...facts, specialties: facts.registrant.specialties });
       const calculated = calculateRequirements(input);
       const result: RequirementsResult = { ...calculated, notes: [...notes, ...calculated.notes] };
-      if (options.format === 'json') {
-        context.print(JSON.stringify(result, null, 2));
-        return;
-      }
       const who = `${facts.registrant.goc_number} ${facts.registrant.forenames} ${facts.registrant.surname}`;
-      printSummary(context, `CET points for ${who}, cycle ${facts.cycle.code} (${facts.cycle.firstDay} to ${facts.cycle.lastDay})`, result);
+      printResult(context, `CET points for ${who}, cycle ${facts.cycle.code} (${facts.cycle.firstDay} to ${facts.cycle.lastDay})`, result, options.format ?? 'table');
     });
 };
 
@@ -76,6 +82,26 @@ async function readStream(stream: NodeJS.ReadableStream): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/** JSON as calculated; CSV one row per kind of points (general, then each specialty); a table with the notes for people. */
+function printResult(context: CommandContext, title: string, result: RequirementsResult, format: OutputFormat): void {
+  if (format === 'json') {
+    context.print(JSON.stringify(result, null, 2));
+    return;
+  }
+  if (format === 'csv') {
+    const g = result.general;
+    const rows: Array<Record<string, unknown>> = [
+      { points: 'general', whole_months: g.wholeMonths, required: g.required, obtained: g.obtained, treated: g.treated, from_specialist: g.fromSpecialist, total: g.total, shortfall: g.shortfall },
+      ...Object.entries(result.specialties).map(([code, s]) => ({
+        points: code, whole_months: s.wholeMonths, required: s.required, obtained: s.obtained, treated: s.treated, from_specialist: null, total: s.total, shortfall: s.shortfall,
+      })),
+    ];
+    printRows(context, rows, 'csv', '');
+    return;
+  }
+  printSummary(context, title, result);
 }
 
 function printSummary(context: CommandContext, title: string, result: RequirementsResult): void {

@@ -69,7 +69,7 @@ function printStatus(context: CommandContext, report: StatusReport, weeklyCron: 
   context.print(`  rejected by the regulator, not corrected: ${c.rejected}   (report rejected)`);
   context.print(`  late: ${c.late}, after cutoff: ${c.afterCutoff}, no open cycle: ${c.noOpenCycle}   (report late)`);
   context.print(`  quarantined: ${c.quarantined}`);
-  context.print(`  rows rejected at import: ${c.importRejects}   (report rejects)`);
+  context.print(`  rows rejected at import, key not imported since: ${c.importRejects}   (report rejects)`);
   context.print(`  SLA: ${report.sla.overdue} past the 10-working-day limit, ${report.sla.dueSoon} due within 2 working days   (report sla)`);
 
   context.print('');

@@ -21,7 +21,7 @@ export const registerTrace: RegisterCommand = (program, context) => {
     const answer = await traceKey(context.db, key, { now, holdDays, zone });
     if (answer.nothing) throw new RefusedError(answer.nothing);
     if (options.format === 'table') {
-      context.print(`${answer.who}, as of ${describeInstant(now, zone)}: ${answer.completions} completion(s), ${answer.rejectedAtImport} row(s) rejected at import.`);
+      context.print(`${answer.who}, as of ${describeInstant(now, zone)}: ${answer.completions} completion(s), ${answer.rejectedAtImport} row(s) rejected at import and not imported since.`);
       printRows(context, answer.rows, 'table', 'No completions.', TRACE_TABLE_COLUMNS);
       return;
     }
