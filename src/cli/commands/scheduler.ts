@@ -7,6 +7,8 @@ import { UploadScheduler } from '../../scheduler/uploadScheduler.ts';
 import { processLogger } from '../wiring.ts';
 import { openReminderQueue } from '../../reminders/reminderQueue.ts';
 import { parseNow } from '../nowOption.ts';
+import { DeliveryPoller } from '../../delivery/deliveryPoller.ts';
+import { deliveryWiring } from '../deliveryWiring.ts';
 import type { RegisterCommand } from './types.ts';
 
 export const registerScheduler: RegisterCommand = (program, context) => {
@@ -21,8 +23,10 @@ export const registerScheduler: RegisterCommand = (program, context) => {
       // Reconnect forever; one log line when PostgreSQL or Redis is lost, one when it is back.
       context.serve(logger);
       let scheduler: UploadScheduler | undefined;
+      let poller: DeliveryPoller | undefined;
       const stopped = onShutdown(logger, async () => {
         await scheduler?.stop();
+        await poller?.stop();
       });
       const startedAt = parseNow(options.now);
       const offset = startedAt.getTime() - Date.now();
@@ -44,11 +48,18 @@ export const registerScheduler: RegisterCommand = (program, context) => {
         logger.info('scheduler stopped during the catch-up; it resumes at the next start');
         return;
       }
+      // DELIVERY=sftp: queue any undelivered file and fetch acknowledgements at start and at ACK_POLL_CRON.
+      const wiring = deliveryWiring(config);
+      poller = wiring
+        ? new DeliveryPoller({ db: context.db, queue, wiring, cron: config.ACK_POLL_CRON, zone: config.BUSINESS_TIME_ZONE, fetchAcks: Boolean(config.SFTP_ACK_DIR), logger })
+        : undefined;
+      await poller?.tick(clock());
       if (options.once) {
         logger.info('caught up; exiting (--once)');
         return;
       }
       scheduler.start();
+      poller?.start();
       await stopped;
       logger.info('scheduler stopped');
     });
