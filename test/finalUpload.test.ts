@@ -68,6 +68,13 @@ describe('a scheduler-fired FINAL batch racing a manual one', () => {
     const again = await runCli(['upload', 'final', '--cycle', '2021-final', '--now', '2022-01-03T09:00:00Z', '--yes'], env.env);
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(/already sealed/);
+    // A weekly request after the FINAL batch says the cycle is sealed, naming the FINAL file.
+    for (const args of [['upload', 'weekly', '--week', '2021-W52', '--now', '2022-01-03T09:00:00Z'], ['upload', 'weekly', '--week', '2021-W52', '--now', '2022-01-03T09:00:00Z', '--dry-run']]) {
+      const weekly = await runCli(args, env.env);
+      expect(weekly.code, weekly.stderr).toBe(0);
+      expect(weekly.stdout).toContain(`Cycle 2021-final is sealed by its FINAL batch (file ${finals[0]!.file_name})`);
+      expect(weekly.stdout).not.toMatch(/No open cycle/);
+    }
   });
 });
 

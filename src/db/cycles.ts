@@ -73,6 +73,20 @@ export function cyclesOpenAt(db: Db, cutoff: Date): Promise<CycleRow[]> {
     .execute();
 }
 
+/**
+ * Sealed cycles a weekly slot at `slot` would have served (begun, and the slot no later than a
+ * week after the cycle's end): a weekly request there is answered "sealed by its FINAL batch".
+ */
+export function cyclesSealedAt(db: Db, slot: Date): Promise<(CycleRow & { finalFile: string | null })[]> {
+  return cycleQuery(db)
+    .select(sql<string | null>`(SELECT b.file_name FROM batch b WHERE b.cycle_id = cycle.id AND b.kind = 'FINAL')`.as('finalFile'))
+    .where('starts_at', '<', slot)
+    .where(sql<boolean>`ends_at + interval '7 days' > ${slot}`)
+    .where(sealed)
+    .orderBy('starts_at')
+    .execute();
+}
+
 export function findCycleById(db: Db, id: number): Promise<CycleRow | undefined> {
   return cycleQuery(db)
     .where('id', '=', id)

@@ -2,7 +2,7 @@ import { createInterface } from 'node:readline/promises';
 import path from 'node:path';
 import { describeDuration, describeInstant, isoWeekOf } from '../../domain/businessTime.ts';
 import { latestSlotAtOrBefore, slotOfIsoWeek } from '../../domain/weeklySlots.ts';
-import { cyclesOpenAt, findCycleByCode, type CycleRow } from '../../db/cycles.ts';
+import { cyclesOpenAt, cyclesSealedAt, findCycleByCode, type CycleRow } from '../../db/cycles.ts';
 import { findFinalBatch } from '../../db/batches.ts';
 import { previewBatch, type BatchPreview } from '../../db/previewBatch.ts';
 import { enqueueAndWait } from '../../queue/enqueueAndWait.ts';
@@ -18,6 +18,16 @@ import { nowOption, parseNow } from '../nowOption.ts';
 import { startProgress, type Progress } from '../progress.ts';
 import { processLogger, uploadDeps } from '../wiring.ts';
 import type { RegisterCommand } from './types.ts';
+
+/** Why a weekly slot carries nothing: the cycle it belongs to is sealed by its FINAL batch, or none is open. */
+async function printNoOpenCycle(context: CommandContext, slot: Date, nothing: string): Promise<void> {
+  const sealed = await cyclesSealedAt(context.db, slot);
+  for (const cycle of sealed) {
+    const file = cycle.finalFile ? `file ${cycle.finalFile}` : 'its file not yet written';
+    context.print(`Cycle ${cycle.code} is sealed by its FINAL batch (${file}): weekly batches no longer carry its completions; ${nothing}`);
+  }
+  if (!sealed.length) context.print(`No open cycle at this slot: ${nothing} (A cycle whose final-upload cutoff has passed is carried by its FINAL batch.)`);
+}
 
 export const registerUpload: RegisterCommand = (program, context) => {
   const upload = program.command('upload').description('run a weekly or the final batch through the queue');
@@ -49,13 +59,13 @@ export const registerUpload: RegisterCommand = (program, context) => {
       context.print(`Weekly slot ${period}: ${describeInstant(slot, zone)} (${slot.toISOString()}).`);
       if (options.dryRun) {
         const cycles = await cyclesOpenAt(context.db, slot);
-        if (!cycles.length) context.print('No open cycle at this slot: nothing would be carried.');
+        if (!cycles.length) await printNoOpenCycle(context, slot, 'nothing would be carried.');
         for (const cycle of cycles) printPreview(context, cycle, await previewBatch(context.db, windowFor(context, cycle, slot, false)), false);
         context.print('Dry run: nothing was changed.');
         return;
       }
       const outcomes = await runJob(context, JobName.WeeklyBatch, { slot: slot.toISOString(), period, trigger: 'manual', requestedAt: now.toISOString() });
-      if (!outcomes.length) context.print(`No open cycle at this slot: nothing to carry. (A cycle whose final-upload cutoff has passed is carried by its FINAL batch.)`);
+      if (!outcomes.length) await printNoOpenCycle(context, slot, 'nothing to carry.');
       for (const outcome of outcomes) printOutcome(context, outcome);
     });
 
