@@ -1,4 +1,6 @@
+import { readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import path from 'node:path';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/db/database.ts';
@@ -125,6 +127,13 @@ describe('console health and metrics', () => {
     const overdue = after.find((f) => f.name === 'cet_uploader_final_overdue')?.metrics.find((m) => m.labels?.cycle === '2019-2021');
     expect(overdue?.value).toBe('1');
     console_.setNow(NOW);
+
+    // The console checks the outbox as `status` does: a written file gone from it is a warning.
+    const written = readdirSync(env.outboxDir).filter((f) => f.endsWith('.csv'));
+    expect(written).toHaveLength(1);
+    rmSync(path.join(env.outboxDir, written[0]!));
+    const missing = parsePrometheusTextFormat(await (await fetch(`${console_.url}/metrics`)).text());
+    expect(missing.find((f) => f.name === 'cet_uploader_warnings')?.metrics.find((m) => m.labels?.code === 'FILE_MISSING')?.value).toBe('1');
   });
 
   it('with a background refresh, a scrape serves the latest snapshot (no PostgreSQL work per scrape) and says when it was taken', async () => {

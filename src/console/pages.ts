@@ -65,7 +65,7 @@ export function registerPages(app: FastifyInstance, options: PagesOptions): void
 
   app.get('/', async (_request, reply) => {
     const now = options.clock();
-    const status = await collectStatus(db, { now, zone, holdDays: config.INTERACTIVE_HOLD_DAYS, weeklyCron: config.WEEKLY_CRON });
+    const status = await collectStatus(db, { now, zone, holdDays: config.INTERACTIVE_HOLD_DAYS, weeklyCron: config.WEEKLY_CRON, outboxDir: config.OUTBOX_DIR });
     const c = status.completions;
     const body = html`
 ${status.warnings.length ? html`<h2>Warnings</h2><ul class="warnings" role="list">${status.warnings.map((w) => html`<li><strong>${w.code}</strong>: ${w.message}</li>`)}</ul>` : html`<p class="ok">No warnings.</p>`}

@@ -52,6 +52,7 @@ export async function buildConsole(options: ConsoleOptions): Promise<FastifyInst
     zone: config.BUSINESS_TIME_ZONE,
     holdDays: config.INTERACTIVE_HOLD_DAYS,
     weeklyCron: config.WEEKLY_CRON,
+    outboxDir: config.OUTBOX_DIR,
   });
   const metrics = createMetrics({ db, queue, statusAt, refreshMs: options.metricsRefreshMs });
   app.addHook('onClose', async () => metrics.close());
