@@ -4,6 +4,7 @@ import type { UploadDeps } from '../src/usecases/uploadDeps.ts';
 import { handleDeliverFile } from './deliverFile.ts';
 import { handleFinalBatch } from './finalBatch.ts';
 import { handleFetchAcks } from './fetchAcks.ts';
+import { handleVerifyFiles } from './verifyFiles.ts';
 import { handleRemind } from './remind.ts';
 import { handleSendReminder } from './sendReminder.ts';
 import { handleWeeklyBatch } from './weeklyBatch.ts';
@@ -19,6 +20,7 @@ export const jobHandlers: { [N in JobName]: HandlerOf<N> } = {
   [JobName.FinalBatch]: handleFinalBatch,
   [JobName.DeliverFile]: handleDeliverFile,
   [JobName.FetchAcks]: handleFetchAcks,
+  [JobName.VerifyFiles]: handleVerifyFiles,
   [JobName.Remind]: handleRemind,
   [JobName.SendReminder]: handleSendReminder,
 };

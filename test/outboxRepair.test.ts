@@ -1,11 +1,17 @@
 import { appendFileSync, existsSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import pino from 'pino';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { QUEUE_NAME } from '../src/queue/jobNames.ts';
+import { UploadScheduler } from '../src/scheduler/uploadScheduler.ts';
 import { ensureBatchFile } from '../src/outbox/ensureBatchFile.ts';
-import { runCli } from './support/runCli.ts';
+import { runCli, startCli, waitFor, type RunningCli } from './support/runCli.ts';
 import { seedCompletion, seedCycle, seedEvent, seedRegistrant } from './support/seed.ts';
 import { useTestEnvironment } from './support/testEnvironment.ts';
 import { testUploadDeps } from './support/uploadDeps.ts';
+import { redisUrl } from './support/urls.ts';
 
 const WEEK = ['upload', 'weekly', '--week', '2021-W49', '--now', '2021-12-10T07:00:00Z'];
 const FINAL = ['upload', 'final', '--cycle', '2019-2021', '--now', '2021-12-30T13:00:00Z', '--yes'];
@@ -79,6 +85,38 @@ describe('a missing or altered upload file (upload-file.md, "Missing or altered 
     expect(clean.stdout).toContain('2 as recorded, 0 missing');
     const calm = await runCli(['status', '--now', '2022-01-05T09:00:00Z'], env.env);
     expect(calm.stdout).not.toMatch(/FILE|upload file .* (missing|differs)/);
+  });
+
+  const workers: RunningCli[] = [];
+  afterEach(async () => {
+    for (const worker of workers.splice(0)) {
+      worker.child.kill('SIGKILL');
+      await worker.exited;
+    }
+  });
+
+  it("the scheduler's daily check (its verify tick, processed by a worker) writes a missing file again", async () => {
+    const { file_name } = await fileOf('WEEKLY');
+    unlinkSync(path.join(env.outboxDir, file_name));
+    const worker = startCli(['worker'], { ...env.env, LOG_LEVEL: 'info' });
+    workers.push(worker);
+    await waitFor(() => worker.output().includes('worker ready'), 'the worker');
+    const connection = new Redis(redisUrl(), { maxRetriesPerRequest: null });
+    const queue = new Queue(QUEUE_NAME, { connection, prefix: env.queuePrefix });
+    try {
+      const scheduler = new UploadScheduler({ db: env.db, queue, cron: env.config.WEEKLY_CRON, zone: env.config.BUSINESS_TIME_ZONE, logger: pino({ level: 'silent' }), clock: () => new Date('2022-01-05T05:30:00Z') });
+      await scheduler.verifyTick(new Date('2022-01-05T05:30:00.004Z'));
+      const job = await waitFor(async () => {
+        const found = await queue.getJob('verify-files-2022-01-05T05_30_00.000Z');
+        return found && (await found.getState()) === 'completed' ? found : null;
+      }, 'the daily file check');
+      expect(job.returnvalue).toMatchObject({ checked: 2, missing: 1, altered: 0, failed: 0 });
+      expect(read(file_name).equals(first.get(file_name)!)).toBe(true);
+      await job.remove();
+    } finally {
+      await queue.close();
+      connection.disconnect();
+    }
   });
 
   it('ensureBatchFile, for callers that use a file (delivery): ok, rewritten, moved-aside-and-rewritten', async () => {

@@ -8,6 +8,8 @@ export const JobName = {
   FinalBatch: 'final-batch',
   DeliverFile: 'deliver-file',
   FetchAcks: 'fetch-acks',
+  /** The scheduler's daily check of every written upload file against its batch's record. */
+  VerifyFiles: 'verify-files',
   /** Reminders queue (src/reminders/): create the reminders due at an hourly tick, then send them. */
   Remind: 'remind',
   /** Reminders queue: send one reminder (rate-limited, retried with back-off). */
@@ -36,6 +38,8 @@ export interface JobPayloads {
   [JobName.DeliverFile]: { seq: number };
   /** The ack poll's due time (ISO 8601 UTC); also names the job. */
   [JobName.FetchAcks]: { dueAt: string };
+  /** The daily check's due time (ISO 8601 UTC); also names the job. */
+  [JobName.VerifyFiles]: { dueAt: string };
   [JobName.Remind]: {
     /** The hourly tick it is for, ISO 8601 UTC: the time it was due, not run. */
     dueAt: string;
@@ -65,6 +69,8 @@ export function jobIdFor<N extends JobName>(name: N, payload: JobPayloads[N]): s
           ? `deliver-${(payload as JobPayloads['deliver-file']).seq}`
           : name === JobName.FetchAcks
             ? `fetch-acks-${(payload as JobPayloads['fetch-acks']).dueAt}`
+            : name === JobName.VerifyFiles
+              ? `verify-files-${(payload as JobPayloads['verify-files']).dueAt}`
             : name === JobName.Remind
               ? `remind-${(payload as JobPayloads['remind']).dueAt}`
               : `send-reminder-${(payload as JobPayloads['send-reminder']).reminderId}`;

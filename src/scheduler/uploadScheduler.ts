@@ -28,6 +28,8 @@ export interface SchedulerOptions {
 
 /** When `remind` runs: hourly, on the hour. */
 export const REMIND_CRON = '0 * * * *';
+/** Daily, in the business zone, before the Friday batch: every written upload file checked against its record. */
+export const VERIFY_CRON = '30 5 * * *';
 
 /**
  * Only enqueues: every job carries the instant it was due, so a late or repeated run applies
@@ -38,6 +40,7 @@ export class UploadScheduler {
   readonly #options: SchedulerOptions;
   #task?: ScheduledTask;
   #remindTask?: ScheduledTask;
+  #verifyTask?: ScheduledTask;
   #timers = new Map<number, NodeJS.Timeout>();
   #replan?: NodeJS.Timeout;
 
@@ -76,6 +79,7 @@ export class UploadScheduler {
     if (this.#options.reminderQueue) {
       this.#remindTask = cron.schedule(REMIND_CRON, (context) => this.#remindTick(context.date), { timezone: zone, name: 'remind' });
     }
+    this.#verifyTask = cron.schedule(VERIFY_CRON, (context) => void this.verifyTick(context.date), { timezone: zone, name: 'verify-files' });
     void this.#planFinals();
     this.#replan = setInterval(() => void this.#planFinals(), REPLAN_MS);
     logger.info({ cron: expression, zone }, 'scheduler started');
@@ -84,6 +88,7 @@ export class UploadScheduler {
   async stop(): Promise<void> {
     await this.#task?.stop();
     await this.#remindTask?.stop();
+    await this.#verifyTask?.stop();
     clearInterval(this.#replan);
     for (const timer of this.#timers.values()) clearTimeout(timer);
     this.#timers.clear();
@@ -100,6 +105,18 @@ export class UploadScheduler {
       logger.info({ job: job.id, dueAt }, 'remind enqueued');
     } catch (error) {
       logger.error({ err: error, dueAt }, 'could not enqueue remind; the next hourly tick catches up');
+    }
+  }
+
+  /** Enqueues the daily check of the written upload files, named by the time it was due. */
+  async verifyTick(firedAt: Date): Promise<void> {
+    const { logger, queue } = this.#options;
+    const dueAt = new Date(Math.floor(firedAt.getTime() / 60_000) * 60_000).toISOString();
+    try {
+      const { job } = await addOrJoinJob(queue, JobName.VerifyFiles, { dueAt });
+      logger.info({ job: job.id, dueAt }, 'daily file check enqueued');
+    } catch (error) {
+      logger.error({ err: error, dueAt }, 'could not enqueue the daily file check; `cet-uploader verify` does it by hand');
     }
   }
 
