@@ -61,6 +61,13 @@ export function listDeliveries(db: Db, options: { upToSeq?: number } = {}): Prom
   return query.orderBy('d.seq').execute();
 }
 
+/** The deliveries of the given files (by sequence number), for `trace`. */
+export async function deliveriesOfSeqs(db: Db, seqs: number[]): Promise<Map<number, DeliveryView>> {
+  if (!seqs.length) return new Map();
+  const rows = await deliveryQuery(db).where('d.seq', 'in', seqs).execute();
+  return new Map(rows.map((row) => [row.seq, row]));
+}
+
 export function findDelivery(db: Db, seq: number): Promise<DeliveryView | undefined> {
   return deliveryQuery(db).where('d.seq', '=', seq).executeTakeFirst();
 }

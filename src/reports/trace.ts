@@ -6,6 +6,7 @@ import type { Db } from '../db/database.ts';
 import { findCompletionByRef, findRegistrantByGocNumber, importRejectsFor } from '../db/reportsTraceLookup.ts';
 import type { ReportAt } from './reportRows.ts';
 import { remindersAbout } from '../reminders/reminderQueries.ts';
+import { deliveriesOfSeqs } from '../delivery/deliveryQueries.ts';
 
 // The answer to "where are my points?", for `trace` and the console's Trace page. The key is
 // tried as a GOC number first (any form the import accepts: 01-12345, 0112345, d1234), then as
@@ -47,6 +48,16 @@ export async function traceKey(db: Db, key: string, at: ReportAt): Promise<Trace
         ', and no import row was rejected under it.'
       : null;
   const reminders = await remindersAbout(db, states.map((s) => s.provider_ref));
+  // When the file carrying each completion was delivered (delivery.md); none before a delivery run records it.
+  const deliveries = await deliveriesOfSeqs(db, [...new Set(states.flatMap((s) => (s.batch_seq == null ? [] : [s.batch_seq])))]);
+  const deliveryOf = (seq: number | null | undefined) => (seq == null ? undefined : deliveries.get(seq));
+  const deliveryText = (seq: number | null | undefined) => {
+    const d = deliveryOf(seq);
+    if (!d) return '';
+    return d.state === 'DELIVERED'
+      ? `; file delivered ${d.deliveredAt ? describeInstant(d.deliveredAt, zone) : ''} (${d.deliveredBy === 'manual' ? 'marked by hand' : d.deliveredBy === 'found' ? 'found on the server' : 'by SFTP'})`.replace('  ', ' ')
+      : `; file not delivered yet (${d.state}${d.lastError ? `: ${d.lastError}` : ''})`;
+  };
   const rows = [
     ...states.map((s) => ({
       provider_ref: s.provider_ref,
@@ -68,7 +79,9 @@ export async function traceKey(db: Db, key: string, at: ReportAt): Promise<Trace
       ack_code: s.ack_code ?? null,
       import_codes: null,
       correction_pending: s.correction_pending ?? false,
-      detail: describeState(s, zone, now) + (reminders.has(s.provider_ref) ? `; reminders: ${reminders.get(s.provider_ref)}` : ''),
+      delivery: deliveryOf(s.batch_seq)?.state ?? null,
+      delivered_at: deliveryOf(s.batch_seq)?.deliveredAt?.toISOString() ?? null,
+      detail: describeState(s, zone, now) + deliveryText(s.batch_seq) + (reminders.has(s.provider_ref) ? `; reminders: ${reminders.get(s.provider_ref)}` : ''),
       reminders: reminders.get(s.provider_ref) ?? null,
     })),
     ...rejects.map((j) => ({
@@ -92,6 +105,8 @@ export async function traceKey(db: Db, key: string, at: ReportAt): Promise<Trace
       ack_code: null,
       import_codes: j.codes,
       correction_pending: null,
+      delivery: null,
+      delivered_at: null,
       reminders: null,
       detail:
         `refused at import ${describeInstant(j.imported_at, zone)} (${j.file_name} line ${j.line}): ${j.codes.join(', ')}: ${j.message}` +

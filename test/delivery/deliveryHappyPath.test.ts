@@ -41,6 +41,15 @@ describe('delivery over SFTP to a real OpenSSH server', () => {
     // Nothing of the configuration is printed.
     expect(status.stdout + status.stderr).not.toContain(sshd.clientKeyFile);
 
+    // trace says when the file carrying a completion was delivered (delivery.md).
+    const trace = await runCli(['trace', 'EX-1', '--format', 'json', '--now', '2022-01-05T09:00:00Z'], env.env);
+    expect(trace.code, trace.stderr).toBe(0);
+    const traced = JSON.parse(trace.stdout) as { rows: Array<{ provider_ref: string; batch: number; delivery: string; delivered_at: string; detail: string }> } | Array<{ provider_ref: string; batch: number; delivery: string; delivered_at: string; detail: string }>;
+    const row = (Array.isArray(traced) ? traced : traced.rows).find((r) => r.provider_ref === 'EX-1')!;
+    const carrying = delivered.find((d) => d.seq === row.batch)!;
+    expect(row).toMatchObject({ delivery: 'DELIVERED', delivered_at: carrying.delivered_at!.toISOString() });
+    expect(row.detail).toMatch(/file delivered .* \(by SFTP\)/);
+
     // Asking again sends nothing.
     const again = await runCli(['deliver'], env.env);
     expect(again.code, again.stderr).toBe(0);
