@@ -85,7 +85,7 @@ export async function enqueueAndWait<N extends JobName>(name: N, payload: JobPay
     const onJobProgress = options.onJobProgress;
     if (events && onJobProgress) events.on('progress', ({ jobId, data }) => jobId === job.id && onJobProgress(data));
     if (joined) options.onProgress?.(`Job ${job.id} is already ${joined}; waiting for it.`);
-    return (await awaitJob(name, payload, job, {
+    const outcomes = (await awaitJob(name, payload, job, {
       queue,
       presence,
       prefix: options.prefix,
@@ -93,6 +93,13 @@ export async function enqueueAndWait<N extends JobName>(name: N, payload: JobPay
       redisSilenceMs: options.redisSilenceMs ?? 60_000,
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     })) as BatchOutcome[];
+    // The result is polled, so it can arrive before the last progress event: end on the progress
+    // the job recorded (job.updateProgress stores it with the job).
+    if (onJobProgress) {
+      const done = await queue.getJob(jobIdFor(name, payload)).catch(() => undefined);
+      if (done?.progress && typeof done.progress === 'object') onJobProgress(done.progress);
+    }
+    return outcomes;
   } finally {
     await localWorker?.close();
     await events?.close();
