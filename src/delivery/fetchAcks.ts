@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { chmod, mkdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Db } from '../db/database.ts';
-import { ensurePrivateDir } from '../files/atomicFile.ts';
+import { ensurePrivateDir, writeFileAtomically } from '../files/atomicFile.ts';
 import { readAck } from '../usecases/readAck.ts';
 import type { UploadDeps } from '../usecases/uploadDeps.ts';
 import type { Transport } from './transport.ts';
@@ -70,7 +70,8 @@ export async function fetchAcks(deps: AckFetchDeps, options: { receivedAt: Date;
         await ensurePrivateDir(dir);
         for (const entry of entries) {
           if (entry.name.startsWith('.')) continue;
-          const temp = path.join(dir, `.${entry.name}.fetching`);
+          // An unpredictable temporary name in the private acks folder (as every file the service writes).
+          const temp = path.join(dir, `.${entry.name}.${randomBytes(16).toString('hex')}.fetching`);
           await session.fetchAck(entry.name, temp);
           await chmod(temp, 0o600);
           const sha256 = await sha256Of(temp);
@@ -88,7 +89,7 @@ export async function fetchAcks(deps: AckFetchDeps, options: { receivedAt: Date;
             await mkdir(refusedDir, { recursive: true, mode: 0o700 });
             const aside = path.join(refusedDir, path.basename(localPath));
             await rename(localPath, aside);
-            await writeFile(`${aside}.problems.txt`, `${result.problems.join('\n')}\n`, { mode: 0o600 });
+            await writeFileAtomically(refusedDir, `${path.basename(aside)}.problems.txt`, [`${result.problems.join('\n')}\n`]);
             localPath = aside;
             outcomes.push({ name: entry.name, outcome: 'refused', problems: result.problems, localPath });
           } else if (result.outcome === 'already-read') {
