@@ -29,6 +29,7 @@ export function reminderJobDeps(context: CommandContext, queue: Queue): Reminder
   return {
     db: context.db,
     holdDays: config.INTERACTIVE_HOLD_DAYS,
+    finalDelivered: config.DELIVERY === 'sftp',
     queue,
     sendOptions: { attempts: config.MAIL_ATTEMPTS, retryDelayMs: config.MAIL_RETRY_DELAY_MS },
     send,

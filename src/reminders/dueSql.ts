@@ -36,6 +36,11 @@ export interface DueItem {
 export interface DueOptions {
   now: Date;
   holdDays: number;
+  /**
+   * With delivery on (DELIVERY=sftp), ACCEPT_PENDING_POINTS waits until the FINAL file is
+   * delivered (reminders.md): points not yet at the regulator cannot be accepted.
+   */
+  finalDelivered?: boolean;
 }
 
 export function peerDueSql({ now, holdDays }: DueOptions): RawBuilder<unknown> {
@@ -78,7 +83,7 @@ export function peerDueSql({ now, holdDays }: DueOptions): RawBuilder<unknown> {
  * yet: the FINAL batch seals the cycle, so its recipients are all known at once, and later runs
  * skip the cycle without reading its batch items again.
  */
-export function acceptDueSql({ now }: DueOptions): RawBuilder<unknown> {
+export function acceptDueSql({ now, finalDelivered = false }: DueOptions): RawBuilder<unknown> {
   const at = now.toISOString();
   return sql`
     WITH f AS (
@@ -86,6 +91,7 @@ export function acceptDueSql({ now }: DueOptions): RawBuilder<unknown> {
         FROM batch b JOIN cycle cy ON cy.id = b.cycle_id
        WHERE b.kind = 'FINAL' AND b.claimed_at <= ${at}::timestamptz AND ${at}::timestamptz < cy.ends_at
          AND NOT EXISTS (SELECT 1 FROM reminder x WHERE x.kind = 'ACCEPT_PENDING_POINTS' AND x.cycle_id = b.cycle_id)
+         AND (NOT ${finalDelivered}::boolean OR EXISTS (SELECT 1 FROM delivery d WHERE d.batch_id = b.id AND d.state = 'DELIVERED'))
     ), recipients AS (
       -- By the GOC number the batch carried (a registrant's key), so that the million carried
       -- records are read once and not joined to completion.

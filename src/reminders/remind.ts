@@ -9,7 +9,7 @@ import type { Job } from 'bullmq';
  * reminder still DUE, including any an earlier run left behind.
  */
 export async function remindAt(deps: ReminderJobDeps, now: Date): Promise<{ created: CreatedReminder[]; queued: Job[] }> {
-  const created = await createDueReminders(deps.db, { now, holdDays: deps.holdDays });
+  const created = await createDueReminders(deps.db, { now, holdDays: deps.holdDays, finalDelivered: deps.finalDelivered });
   const queued = deps.send ? await enqueueSends(deps.queue, await dueReminderIds(deps.db), deps.sendOptions) : [];
   return { created, queued };
 }

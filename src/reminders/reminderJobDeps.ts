@@ -6,6 +6,8 @@ import type { SendDeps } from './sendReminder.ts';
 export interface ReminderJobDeps {
   db: Db;
   holdDays: number;
+  /** DELIVERY=sftp: ACCEPT_PENDING_POINTS waits for the FINAL file's delivery. */
+  finalDelivered: boolean;
   /** The reminders queue, for the send jobs a tick creates. */
   queue: Queue;
   sendOptions: SendJobOptions;

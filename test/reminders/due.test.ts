@@ -119,3 +119,25 @@ describe('PEER_CONFIRMATION: one message per registrant; none once carried or do
     expect((await remind('2021-12-28T12:00:00Z')).filter((r) => r.kind === 'PEER_CONFIRMATION')).toEqual([]);
   });
 });
+
+describe('ACCEPT_PENDING_POINTS with delivery on (reminders.md: after the FINAL file is delivered)', () => {
+  const env = useTestEnvironment();
+
+  it('waits for the FINAL file to be delivered, then is created once', async () => {
+    await seedCycle(env.db);
+    const me = await seedRegistrant(env.db, '01-60001', 'Waits');
+    const event = await seedEvent(env.db, 'C-80031');
+    await seedCompletion(env.db, 'A-1', me, event, '2021-12-20T10:00:00Z');
+    const final = await runCli(['upload', 'final', '--cycle', '2019-2021', '--now', '2021-12-30T12:00:00Z', '--yes'], env.env);
+    expect(final.code, final.stderr).toBe(0);
+    const at = new Date('2021-12-30T13:00:00Z');
+    const accept = async (finalDelivered: boolean) =>
+      (await createDueReminders(env.db, { now: at, holdDays: 14, finalDelivered })).filter((r) => r.kind === 'ACCEPT_PENDING_POINTS');
+    // Delivery on, the FINAL file not delivered: none yet.
+    expect(await accept(true)).toEqual([]);
+    const marked = await runCli(['deliver', '--mark-delivered', '1'], env.env);
+    expect(marked.code, marked.stdout + marked.stderr).toBe(0);
+    expect(await accept(true)).toHaveLength(1);
+    expect(await accept(true)).toEqual([]);
+  });
+});

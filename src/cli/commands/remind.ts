@@ -30,7 +30,7 @@ export const registerRemind: RegisterCommand = (program, context, setExit) => {
     const now = parseNow(options.now);
     const { BUSINESS_TIME_ZONE: zone, INTERACTIVE_HOLD_DAYS: holdDays } = context.config;
     if (options.dryRun) {
-      const due = await listDue(context.db, { now, holdDays });
+      const due = await listDue(context.db, { now, holdDays, finalDelivered: context.config.DELIVERY === 'sftp' });
       printRows(
         context,
         due.map((d) => ({ kind: d.kind, goc_number: d.goc_number, provider_ref: d.provider_ref, stage: d.stage, due_at: d.due_at, deadline: d.deadline, address: d.email ? 'yes' : 'no' })),
