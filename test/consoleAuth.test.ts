@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startConsole, TEST_SESSION_SECRET, type RunningConsole } from './support/console.ts';
 import { ConsoleClient } from './support/consoleClient.ts';
 import { runCli } from './support/runCli.ts';
-import { seedCycle } from './support/seed.ts';
+import { seedCompletion, seedCycle, seedEvent, seedRegistrant } from './support/seed.ts';
 import { useTestEnvironment } from './support/testEnvironment.ts';
 
 const OPERATOR_PASSWORD = 'operator-pass-6d2f9a';
@@ -90,6 +90,33 @@ describe('console users, sessions, CSRF and the audit', () => {
     expect(post.text).toContain('Only an operator may do this');
     const batches = await env.db.selectFrom('batch').select('id').execute();
     expect(batches).toEqual([]);
+  });
+
+  it('Deliveries: an operator marks a file delivered by hand (CSRF, audited, as `deliver --mark-delivered`); a viewer cannot', async () => {
+    const me = await seedRegistrant(env.db, '01-70001', 'Handed');
+    await seedCompletion(env.db, 'D-1', me, await seedEvent(env.db, 'C-90001'), '2021-12-01T09:00:00Z');
+    const weekly = await runCli(['upload', 'weekly', '--week', '2021-W49', '--now', '2021-12-10T07:00:00Z'], env.env);
+    expect(weekly.code, weekly.stderr).toBe(0);
+    const viewer = new ConsoleClient(console_.url);
+    await viewer.login('victor', VIEWER_PASSWORD);
+    const refused = await viewer.request('/deliveries/1/mark-delivered', { form: { _csrf: ConsoleClient.csrfOf((await viewer.request('/')).text) } });
+    expect(refused.status).toBe(403);
+    const operator = new ConsoleClient(console_.url);
+    await operator.login('olive', OPERATOR_PASSWORD);
+    const listed = await operator.request('/deliveries');
+    expect(listed.status).toBe(200);
+    expect(listed.text).toMatch(/#1<\/a> CET_P00001_000001_\d{8}\.csv/);
+    expect(listed.text).toContain('PENDING');
+    expect(listed.text).toContain('Mark #1 delivered by hand');
+    const marked = await operator.request('/deliveries/1/mark-delivered', { form: { _csrf: ConsoleClient.csrfOf(listed.text) } });
+    expect(marked.status).toBe(303);
+    const row = await env.db.selectFrom('delivery').select(['state', 'delivered_by']).where('seq', '=', 1).executeTakeFirstOrThrow();
+    expect(row).toEqual({ state: 'DELIVERED', delivered_by: 'manual' });
+    const after = await operator.request('/deliveries');
+    expect(after.text).toContain('DELIVERED (by hand)');
+    expect(after.text).not.toContain('Mark #1 delivered by hand');
+    const audited = await env.db.selectFrom('console_audit').select(['username', 'outcome']).where('action', '=', 'DELIVERY_MARK').execute();
+    expect(audited).toEqual([{ username: 'olive', outcome: 'ok' }]);
   });
 
   it('rate-limits logins per address', async () => {

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import { describeDuration, describeInstant } from '../domain/businessTime.ts';
 import { countAudit, listAudit, recordAudit } from '../db/audit.ts';
+import { ensureDeliveryRows, findDelivery, listDeliveries, markDelivered } from '../delivery/deliveryQueries.ts';
 import { findBatchById } from '../db/batches.ts';
 import { batchesPage, batchItemsPage, countBatches } from '../db/consoleBatches.ts';
 import { findCycleByCode, listCycles } from '../db/cycles.ts';
@@ -351,29 +352,66 @@ ${sections.length ? sections : html`<p class="muted">Every cycle is sealed by it
 
   app.get('/deliveries', { preHandler: operatorOnly }, async (request, reply) => {
     const pageNo = pageNumber(request.query);
-    const total = await countBatches(db);
-    const rows = (await batchesPage(db, PAGE_SIZE, (pageNo - 1) * PAGE_SIZE)).filter((b) => b.file_name);
-    const inOutbox = new Map<string, number | null>();
-    for (const b of rows) {
-      const stat = await fs.stat(path.join(config.OUTBOX_DIR, path.basename(b.file_name!))).catch(() => null);
-      inOutbox.set(b.id, stat ? stat.size : null);
+    await ensureDeliveryRows(db);
+    // Newest first; the whole list is one row per upload file (a few hundred a cycle at most).
+    const all = (await listDeliveries(db)).reverse();
+    const rows = all.slice((pageNo - 1) * PAGE_SIZE, pageNo * PAGE_SIZE);
+    const inOutbox = new Map<number, number | null>();
+    for (const d of rows) {
+      const stat = await fs.stat(path.join(config.OUTBOX_DIR, path.basename(d.fileName))).catch(() => null);
+      inOutbox.set(d.seq, stat ? stat.size : null);
     }
-    const body = html`<p class="notice">Delivery to the regulator is not recorded by this installation yet: this page shows each file's state in the outbox (<code>${config.OUTBOX_DIR}</code>).
-Retrying a delivery and marking a file uploaded by hand appear here once deliveries are recorded.</p>
+    const csrf = await reply.generateCsrf();
+    const flash = (request.query as { done?: string }).done;
+    const body = html`${flash ? html`<p class="notice" role="status">${flash}</p>` : ''}
+<p class="muted">Delivery: ${config.DELIVERY === 'sftp' ? 'over SFTP by the worker (retry a failed file with <code>cet-uploader deliver</code>)' : 'by hand (DELIVERY=none): upload each file from the outbox, then record it here'} (outbox <code>${config.OUTBOX_DIR}</code>).</p>
 ${table(
-  'Batch files, newest first',
+  'Upload files, newest first',
   [
-    { label: 'Batch', value: (b) => html`<a href="/batches/${b.id}">#${b.seq ?? ''}</a>` },
-    { label: 'Kind', value: (b) => b.kind },
-    { label: 'Period', value: (b) => b.period },
-    { label: 'File', value: (b) => b.file_name ?? '' },
-    { label: 'Written', value: (b) => (b.written_at ? when(b.written_at) : 'not yet') },
-    { label: 'In the outbox', value: (b) => (inOutbox.get(b.id) === null ? 'missing' : `yes, ${inOutbox.get(b.id)} bytes`) },
-    { label: 'Acknowledgement', value: (b) => (b.accepted === null ? 'none yet' : `${b.accepted} accepted, ${b.rejected} rejected`) },
+    { label: 'File', value: (d) => html`<a href="/batches/${d.batchId}">#${d.seq}</a> ${d.fileName}` },
+    { label: 'Kind', value: (d) => `${d.kind} ${d.period}` },
+    { label: 'In the outbox', value: (d) => (inOutbox.get(d.seq) === null ? 'missing' : `yes, ${inOutbox.get(d.seq)} bytes`) },
+    { label: 'Delivery', value: (d) => d.state + (d.deliveredBy ? ` (${d.deliveredBy === 'manual' ? 'by hand' : d.deliveredBy === 'found' ? 'found on the server' : 'SFTP'})` : '') },
+    { label: 'When', value: (d) => when(d.deliveredAt ?? d.attemptedAt) },
+    { label: 'Attempts', value: (d) => String(d.attempts) },
+    { label: 'Last error', value: (d) => (d.state === 'DELIVERED' ? '' : d.lastError ?? '') },
+    {
+      label: 'Action',
+      value: (d) =>
+        d.state === 'DELIVERED'
+          ? ''
+          : html`<form method="post" action="/deliveries/${d.seq}/mark-delivered"><input type="hidden" name="_csrf" value="${csrf}"><button type="submit">Mark #${d.seq} delivered by hand</button></form>`,
+    },
   ],
   rows,
   'No batch has a file yet.',
-)}${pager('/deliveries', pageNo, Math.ceil(total / PAGE_SIZE))}`;
+)}${pager('/deliveries', pageNo, Math.ceil(all.length / PAGE_SIZE))}`;
     return send(reply, 'Deliveries', '/deliveries', body);
+  });
+
+  // What `deliver --mark-delivered <n>` does: a person uploaded the file by other means.
+  app.post('/deliveries/:seq/mark-delivered', { preHandler: [operatorOnly, app.csrfProtection] }, async (request, reply) => {
+    const user = viewerOf(request);
+    const seqText = (request.params as { seq: string }).seq;
+    const now = options.clock();
+    const audit = (outcome: string, detail?: string) =>
+      recordAudit(db, { username: user.name, action: 'DELIVERY_MARK', target: seqText, outcome, detail, remoteAddress: request.ip });
+    const seq = Number(seqText);
+    await ensureDeliveryRows(db);
+    const delivery = Number.isInteger(seq) && seq > 0 ? await findDelivery(db, seq) : undefined;
+    if (!delivery) {
+      await audit('refused', 'no such upload file');
+      return send(reply, 'Deliveries', '/deliveries', html`<p class="error" role="alert">No upload file number ${seqText}.</p><p><a href="/deliveries">Back</a></p>`, 404);
+    }
+    let said: string;
+    if (delivery.state === 'DELIVERED') {
+      said = `File ${seq} (${delivery.fileName}) was already recorded delivered; nothing was changed.`;
+      await audit('ok: already delivered', said);
+    } else {
+      await markDelivered(db, delivery.batchId, { by: 'manual', remotePath: null, bytes: null, at: now, note: `marked delivered by hand in the console by ${user.name}` });
+      said = `Recorded file ${seq} (${delivery.fileName}) as delivered by hand at ${when(now)}.`;
+      await audit('ok', said);
+    }
+    return reply.redirect(`/deliveries?done=${encodeURIComponent(said)}`, 303);
   });
 }
