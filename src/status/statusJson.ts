@@ -1,4 +1,5 @@
 import type { BatchView } from '../db/batches.ts';
+import type { DeliveryStatus } from '../delivery/deliveryStatus.ts';
 import type { StatusReport } from './collectStatus.ts';
 
 /** A batch as JSON: numbers, booleans, nulls and ISO instants (UTC), never display text. */
@@ -24,7 +25,7 @@ export function batchJson(batch: BatchView) {
 }
 
 /** The status report as plain JSON values, for `status --format json`, monitors and scripts. */
-export function statusJson(report: StatusReport, outboxDir: string) {
+export function statusJson(report: StatusReport, outboxDir: string, delivery?: { mode: string; status: DeliveryStatus }) {
   return {
     now: report.now.toISOString(),
     zone: report.zone,
@@ -41,6 +42,23 @@ export function statusJson(report: StatusReport, outboxDir: string) {
       weekly: report.nextRuns.weekly.toISOString(),
       finals: report.nextRuns.finals.map((final) => ({ ...final, at: final.at.toISOString() })),
     },
+    ...(delivery
+      ? {
+          delivery: {
+            mode: delivery.mode,
+            counts: delivery.status.counts,
+            undelivered: delivery.status.undelivered.map((file) => ({
+              seq: file.seq,
+              fileName: file.fileName,
+              kind: file.kind,
+              state: file.state,
+              attempts: file.attempts,
+              lastError: file.lastError,
+            })),
+            refusedAcks: delivery.status.refusedAcks.map((ack) => ({ fileName: ack.fileName, fetchedAt: ack.fetchedAt.toISOString(), localPath: ack.localPath })),
+          },
+        }
+      : {}),
   };
 }
 

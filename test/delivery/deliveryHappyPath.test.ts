@@ -41,6 +41,10 @@ describe('delivery over SFTP to a real OpenSSH server', () => {
     // Nothing of the configuration is printed.
     expect(status.stdout + status.stderr).not.toContain(sshd.clientKeyFile);
 
+    const json = await runCli(['status', '--now', '2022-01-05T09:00:00Z', '--format', 'json'], env.env);
+    expect(json.code, json.stderr).toBe(0);
+    expect(JSON.parse(json.stdout).delivery).toEqual({ mode: 'sftp', counts: { PENDING: 0, SENDING: 0, DELIVERED: 4, FAILED: 0 }, undelivered: [], refusedAcks: [] });
+
     // trace says when the file carrying a completion was delivered (delivery.md).
     const trace = await runCli(['trace', 'EX-1', '--format', 'json', '--now', '2022-01-05T09:00:00Z'], env.env);
     expect(trace.code, trace.stderr).toBe(0);

@@ -24,8 +24,9 @@ export const registerStatus: RegisterCommand = (program, context, setExit) => {
     const now = parseNow(options.now);
     const { BUSINESS_TIME_ZONE: zone, INTERACTIVE_HOLD_DAYS: holdDays, WEEKLY_CRON: weeklyCron, OUTBOX_DIR: outboxDir } = context.config;
     const report = await collectStatus(context.db, { now, zone, holdDays, weeklyCron, outboxDir });
-    if (options.format === 'json') context.print(JSON.stringify(statusJson(report, outboxDir), null, 2));
-    else if (options.format === 'csv') printRows(context, flattenJson(statusJson(report, outboxDir)), 'csv', '');
+    const delivery = options.format === 'json' || options.format === 'csv' ? { mode: context.config.DELIVERY, status: await collectDeliveryStatus(context.db) } : undefined;
+    if (options.format === 'json') context.print(JSON.stringify(statusJson(report, outboxDir, delivery), null, 2));
+    else if (options.format === 'csv') printRows(context, flattenJson(statusJson(report, outboxDir, delivery)), 'csv', '');
     else if (options.check) for (const warning of report.warnings) context.print(`WARNING ${warning.code}: ${warning.message}`);
     else printStatus(context, report, weeklyCron, outboxDir, await collectDeliveryStatus(context.db));
     if (options.check && report.warnings.length) setExit(ExitCode.failed);
