@@ -2,6 +2,7 @@ import path from 'node:path';
 import { validate as validateCron } from 'node-cron';
 import { IANAZone } from 'luxon';
 import * as v from 'valibot';
+import { wholeNumber } from './configValues.ts';
 import { deliveryConfigEntries, deliveryProblems } from './delivery/config.ts';
 import { consoleConfigEntries } from './console/config.ts';
 import { reminderConfigEntries } from './reminders/config.ts';
@@ -27,17 +28,6 @@ function urlWithScheme(schemes: readonly string[], example: string) {
   );
 }
 
-function wholeNumber(min: number, max: number) {
-  return v.pipe(
-    v.string(),
-    v.trim(),
-    v.transform(Number),
-    v.number('not a number'),
-    v.integer('not a whole number'),
-    v.minValue(min, `must be at least ${min}`),
-    v.maxValue(max, `must be at most ${max}`),
-  );
-}
 
 const configSchema = v.object({
   DATABASE_URL: v.optional(urlWithScheme(['postgres', 'postgresql'], 'postgresql://user@host:5432/db'), 'postgresql://localhost:5432/cet_uploader'),

@@ -1,20 +1,10 @@
 import { validate as validateCron } from 'node-cron';
 import * as v from 'valibot';
+import { wholeNumber } from '../configValues.ts';
 
 // Delivery's variables (delivery.md), spread into the schema of src/config.ts. Nothing here is
 // ever printed or logged; the URL only through describeSftpUrl (without any password).
 
-function wholeNumber(min: number, max: number) {
-  return v.pipe(
-    v.string(),
-    v.trim(),
-    v.transform(Number),
-    v.number('not a number'),
-    v.integer('not a whole number'),
-    v.minValue(min, `must be at least ${min}`),
-    v.maxValue(max, `must be at most ${max}`),
-  );
-}
 
 const sftpUrl = v.pipe(
   v.string(),

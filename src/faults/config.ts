@@ -1,18 +1,8 @@
 import * as v from 'valibot';
+import { wholeNumber } from '../configValues.ts';
 
 function millis(min: number, max: number, fallback: string) {
-  return v.optional(
-    v.pipe(
-      v.string(),
-      v.trim(),
-      v.transform(Number),
-      v.number('not a number'),
-      v.integer('not a whole number'),
-      v.minValue(min, `must be at least ${min}`),
-      v.maxValue(max, `must be at most ${max}`),
-    ),
-    fallback,
-  );
+  return v.optional(wholeNumber(min, max), fallback);
 }
 
 /** Timeouts on every PostgreSQL connection (issue 10): nothing waits forever on a server. */

@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { wholeNumber } from '../configValues.ts';
 
 // The reminders' settings (spec reminders.md), spread into the configuration schema in
 // src/config.ts. SMTP_URL may hold a password: it is never printed or logged.
@@ -17,9 +18,6 @@ function smtpUrl() {
   );
 }
 
-function whole(min: number, max: number) {
-  return v.pipe(v.string(), v.trim(), v.transform(Number), v.number('not a number'), v.integer('not a whole number'), v.minValue(min, `must be at least ${min}`), v.maxValue(max, `must be at most ${max}`));
-}
 
 export const reminderConfigEntries = {
   /** Without it, reminders are computed and listed but not sent. */
@@ -30,8 +28,8 @@ export const reminderConfigEntries = {
   ),
   PROVIDER_NAME: v.optional(v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(100, 'at most 100 characters')), 'Your CET provider'),
   /** Messages per minute at most (a rate limit of the reminders queue). */
-  MAIL_PER_MINUTE: v.optional(whole(1, 100_000), '120'),
+  MAIL_PER_MINUTE: v.optional(wholeNumber(1, 100_000), '120'),
   /** Attempts per message before it is marked FAILED, and the first back-off delay (doubling). */
-  MAIL_ATTEMPTS: v.optional(whole(1, 50), '8'),
-  MAIL_RETRY_DELAY_MS: v.optional(whole(1, 3_600_000), '30000'),
+  MAIL_ATTEMPTS: v.optional(wholeNumber(1, 50), '8'),
+  MAIL_RETRY_DELAY_MS: v.optional(wholeNumber(1, 3_600_000), '30000'),
 };
