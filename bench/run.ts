@@ -37,11 +37,13 @@ if (!Number.isInteger(RUNS) || RUNS < 1) throw new Error('--runs must be at leas
 const server = process.env.BENCH_PG_SERVER ?? 'postgresql://postgres@127.0.0.1:5432';
 const baseEnv: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' };
 const pg: Pg = { server, env: baseEnv };
-const DB = 'cet_bench';
-const T_SETUP = 'cet_bench_t_setup'; // registrants and events
-const T_LOADED = 'cet_bench_t_loaded'; // + the big week's completions and confirmations
-const T_HISTORY = 'cet_bench_t_history'; // + its batch uploaded, + the later week
-const T_EMPTY = 'cet_bench_t_empty'; // registrants, events and the later week only
+// BENCH_DB names the databases (default cet_bench), so that two benchmarks can run side by side.
+const DB = process.env.BENCH_DB ?? 'cet_bench';
+if (!/^[a-z_][a-z0-9_]{0,40}$/.test(DB)) throw new Error('BENCH_DB must be a lower-case SQL identifier of at most 41 characters');
+const T_SETUP = `${DB}_t_setup`; // registrants and events
+const T_LOADED = `${DB}_t_loaded`; // + the big week's completions and confirmations
+const T_HISTORY = `${DB}_t_history`; // + its batch uploaded, + the later week
+const T_EMPTY = `${DB}_t_empty`; // registrants, events and the later week only
 const QUEUE = `cetbench${process.pid}`;
 
 function cliEnv(run: string): Record<string, string> {
