@@ -78,46 +78,87 @@ export function peerDueSql({ now, holdDays }: DueOptions): RawBuilder<unknown> {
 }
 
 /**
- * One row per item an ACCEPT_PENDING_POINTS reminder lists, or one row with a NULL
- * completion_id for a recipient it lists nothing for. Only cycles without any such reminder
- * yet: the FINAL batch seals the cycle, so its recipients are all known at once, and later runs
- * skip the cycle without reading its batch items again.
+ * ACCEPT_PENDING_POINTS, as common table expressions for the statements below:
+ *   f           the cycles whose FINAL batch was claimed (and, with delivery on, delivered) and
+ *               that have no such reminder yet: the FINAL batch seals a cycle, so its recipients
+ *               are all known at once, and later runs skip it without reading its records again;
+ *   listed      (cycle_id, registrant_id, completion_id) of every item a message lists;
+ *   recipients  (cycle_id, registrant_id, email, claimed_at, ends_at), one row per message.
+ *
+ * Read without going through all of a cycle's carried records (a million; BENCHMARKS.md):
+ * the listed items come from the few batches of the last six weeks (by batch_item_batch), and
+ * they name most recipients. Only a registrant they do not name is looked up one by one: their
+ * completions in the cycle's time span (completion_registrant_event), the first with a carried
+ * record not rejected in a batch of the cycle (batch_item's key). A carried record not rejected
+ * cannot be changed (ALREADY_UPLOADED), so its completion keeps the registrant and the time
+ * that put it in the cycle's batch.
  */
-export function acceptDueSql({ now, finalDelivered = false }: DueOptions): RawBuilder<unknown> {
+function acceptCtes({ now, finalDelivered = false }: DueOptions): RawBuilder<unknown> {
   const at = now.toISOString();
   return sql`
-    WITH f AS (
-      SELECT b.cycle_id, b.claimed_at, cy.ends_at
+    f AS (
+      SELECT b.cycle_id, b.claimed_at, cy.starts_at, cy.ends_at
         FROM batch b JOIN cycle cy ON cy.id = b.cycle_id
        WHERE b.kind = 'FINAL' AND b.claimed_at <= ${at}::timestamptz AND ${at}::timestamptz < cy.ends_at
          AND NOT EXISTS (SELECT 1 FROM reminder x WHERE x.kind = 'ACCEPT_PENDING_POINTS' AND x.cycle_id = b.cycle_id)
          AND (NOT ${finalDelivered}::boolean OR EXISTS (SELECT 1 FROM delivery d WHERE d.batch_id = b.id AND d.state = 'DELIVERED'))
-    ), recipients AS (
-      -- By the GOC number the batch carried (a registrant's key), so that the million carried
-      -- records are read once and not joined to completion.
-      SELECT k.cycle_id, r.id AS registrant_id, k.claimed_at, k.ends_at
-        FROM (SELECT DISTINCT f.cycle_id, f.claimed_at, f.ends_at, bi.goc_number
-                FROM f JOIN batch b ON b.cycle_id = f.cycle_id
-                JOIN batch_item bi ON bi.batch_id = b.id
-               WHERE bi.ack_status IS DISTINCT FROM 'REJECTED') k
-        JOIN registrant r ON r.goc_number = k.goc_number
-    ), listed AS (
-      -- Carried by a batch whose cutoff lies in the cycle's last six weeks.
-      SELECT DISTINCT f.cycle_id, r.id AS registrant_id, bi.completion_id
+    ), listed AS MATERIALIZED (
+      -- Carried by a batch whose cutoff lies in the cycle's last six weeks, read batch by batch
+      -- (LATERAL ... OFFSET 0): the planner cannot tell how few batches that is, and scanned all
+      -- of batch_item instead. A completion once, as its latest such revision carried it (which
+      -- is what the message shows).
+      SELECT DISTINCT ON (bi.completion_id) f.cycle_id, r.id AS registrant_id, bi.completion_id
         FROM f JOIN batch b ON b.cycle_id = f.cycle_id AND b.cutoff >= f.ends_at - make_interval(days => ${LAST_WEEKS * 7})
-        JOIN batch_item bi ON bi.batch_id = b.id
+        CROSS JOIN LATERAL (
+          SELECT i.completion_id, i.revision, i.goc_number FROM batch_item i
+           WHERE i.batch_id = b.id AND i.ack_status IS DISTINCT FROM 'REJECTED' OFFSET 0) bi
         JOIN registrant r ON r.goc_number = bi.goc_number
-       WHERE bi.ack_status IS DISTINCT FROM 'REJECTED'
-    )
+       ORDER BY bi.completion_id, bi.revision DESC
+    ), recipients AS MATERIALIZED (
+      -- Every registrant with a record carried in the cycle and not rejected: one pass over the
+      -- registrants, those listed found in a hash of the listed, each other one looked up by key
+      -- until a first record (the EXISTS is asked only when the IN is false).
+      SELECT f.cycle_id, r.id AS registrant_id, r.email, f.claimed_at, f.ends_at
+        FROM f CROSS JOIN registrant r
+       WHERE (f.cycle_id, r.id) IN (SELECT l.cycle_id, l.registrant_id FROM listed l)
+          OR EXISTS (
+            SELECT 1 FROM completion c
+              JOIN batch_item bi ON bi.completion_id = c.id
+              JOIN batch b ON b.id = bi.batch_id
+             WHERE c.registrant_id = r.id AND c.completed_at >= f.starts_at AND c.completed_at < f.ends_at
+               AND b.cycle_id = f.cycle_id AND bi.goc_number = r.goc_number
+               AND bi.ack_status IS DISTINCT FROM 'REJECTED'
+             LIMIT 1)
+    )`;
+}
+
+/**
+ * One row per item an ACCEPT_PENDING_POINTS reminder lists, or one row with a NULL
+ * completion_id for a recipient it lists nothing for.
+ */
+export function acceptDueSql(options: DueOptions): RawBuilder<unknown> {
+  return sql`
+    WITH ${acceptCtes(options)}
     SELECT 'ACCEPT_PENDING_POINTS'::text AS kind, r.registrant_id, r.cycle_id, l.completion_id,
            'UPLOADED'::text AS stage, r.claimed_at AS due_at, r.ends_at AS deadline
       FROM recipients r LEFT JOIN listed l ON l.cycle_id = r.cycle_id AND l.registrant_id = r.registrant_id`;
 }
 
+/**
+ * For the transaction: JIT off (compiling these statements cost seconds, more than running
+ * them; BENCHMARKS.md), and room to hash the listed items: the planner cannot tell how few
+ * batches the last six weeks hold, expects ten times too many rows and, within the default
+ * 4 MB, would scan the listed items once per registrant instead of hashing them (32 s).
+ */
+export async function settings(trx: Db): Promise<void> {
+  await sql`SET LOCAL jit = off`.execute(trx);
+  await sql`SET LOCAL work_mem = '64MB'`.execute(trx);
+}
+
 /** Everything due at `now` that has no reminder yet, one row per completion (dry run). */
 export async function listDue(db: Db, options: DueOptions): Promise<Array<DueItem & { email: string | null; goc_number: string; provider_ref: string | null }>> {
   return db.transaction().execute(async (trx) => {
-    await sql`SET LOCAL jit = off`.execute(trx); // compiling cost seconds, running ~0.3 s (BENCHMARKS.md)
+    await settings(trx);
     return (await listDueSql(options).execute(trx)).rows;
   });
 }
@@ -151,15 +192,17 @@ export interface CreatedReminder {
 export async function createDueReminders(db: Db, options: DueOptions): Promise<CreatedReminder[]> {
   return db.transaction().execute(async (trx) => {
     await sql`SELECT pg_advisory_xact_lock(${LOCK_KEY})`.execute(trx);
-    await sql`SET LOCAL jit = off`.execute(trx); // JIT compiling cost seconds, more than the query (BENCHMARKS.md)
-    const result = await sql<CreatedReminder>`
-      WITH peer AS (${peerDueSql(options)}),
-      accept AS (${acceptDueSql(options)}),
-      due AS (
-        SELECT kind, registrant_id, cycle_id, completion_id, stage, due_at, deadline FROM peer
-        UNION ALL
-        SELECT kind, registrant_id, cycle_id, completion_id, stage, due_at, deadline FROM accept
-      ),
+    await settings(trx);
+    const peer = await createPeerDueSql(options).execute(trx);
+    const accept = await createAcceptDueSql(options).execute(trx);
+    return [...peer.rows, ...accept.rows].sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
+  });
+}
+
+/** The PEER_CONFIRMATION reminders due at `now`: one per registrant and cycle, with its items. */
+export function createPeerDueSql(options: DueOptions) {
+  return sql<CreatedReminder>`
+      WITH due AS (${peerDueSql(options)}),
       grouped AS (
         SELECT kind, registrant_id, cycle_id, max(due_at) AS due_at, min(deadline) AS deadline
           FROM due GROUP BY kind, registrant_id, cycle_id
@@ -177,11 +220,40 @@ export async function createDueReminders(db: Db, options: DueOptions): Promise<C
         INSERT INTO reminder_item (reminder_id, completion_id, stage, due_at, deadline)
         SELECT DISTINCT ON (d.completion_id, d.stage) x.id, d.completion_id, d.stage, d.due_at, d.deadline
           FROM created x JOIN due d ON d.kind = x.kind AND d.registrant_id = x.registrant_id AND d.cycle_id = x.cycle_id
-         WHERE d.completion_id IS NOT NULL
         ON CONFLICT DO NOTHING
         RETURNING reminder_id
       )
-      SELECT x.id, x.kind, x.registrant_id, x.status FROM created x ORDER BY x.id`.execute(trx);
-    return result.rows;
-  });
+      SELECT x.id, x.kind, x.registrant_id, x.status FROM created x ORDER BY x.id`;
+}
+
+/**
+ * The ACCEPT_PENDING_POINTS reminders due at `now`: each recipient's reminder straight from the
+ * one pass over the registrants, its items from the listed ones (no regrouping of what was
+ * computed per registrant already).
+ *
+ * Plain inserts, without ON CONFLICT DO NOTHING (whose speculative insertion doubled the cost
+ * of writing 20,000 reminders and their items): nothing here can meet an existing key. Only a
+ * cycle without any such reminder is computed (f), one row per registrant and cycle, each
+ * completion listed once, and creators run one at a time under the advisory lock, each
+ * statement seeing what the one before committed. Should a key ever be met all the same, the
+ * unique indexes refuse it and the run fails whole rather than skipping a message silently.
+ */
+export function createAcceptDueSql(options: DueOptions) {
+  return sql<CreatedReminder>`
+      WITH ${acceptCtes(options)},
+      created AS (
+        INSERT INTO reminder (kind, registrant_id, cycle_id, due_at, deadline, email, status, created_at)
+        SELECT 'ACCEPT_PENDING_POINTS', r.registrant_id, r.cycle_id, r.claimed_at, r.ends_at, r.email,
+               CASE WHEN r.email IS NULL THEN 'UNREACHABLE' ELSE 'DUE' END, now()
+          FROM recipients r
+         ORDER BY r.registrant_id, r.cycle_id
+        RETURNING id, kind, registrant_id, cycle_id, status, due_at, deadline
+      ),
+      items AS (
+        INSERT INTO reminder_item (reminder_id, completion_id, stage, due_at, deadline)
+        SELECT x.id, l.completion_id, 'UPLOADED', x.due_at, x.deadline
+          FROM created x JOIN listed l ON l.cycle_id = x.cycle_id AND l.registrant_id = x.registrant_id
+        RETURNING reminder_id
+      )
+      SELECT x.id, x.kind, x.registrant_id, x.status FROM created x ORDER BY x.id`;
 }
