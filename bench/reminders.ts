@@ -14,6 +14,8 @@
 //   4. the same when nothing was carried in the last six weeks (the weekly cutoffs moved back
 //      ten weeks for the step): every recipient is then looked up one by one, the worst case.
 
+import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { openDatabase } from '../src/db/database.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
 import { createDueReminders, listDue } from '../src/reminders/dueSql.ts';
@@ -37,7 +39,8 @@ const PENDING = 10_000;
 const KEEP = process.argv.includes('--keep');
 const REUSE = process.argv.includes('--reuse') && psql(pg, 'postgres', [`SELECT 1 FROM pg_database WHERE datname = '${DB}'`]) === '1';
 if (!REUSE) psql(pg, 'postgres', [`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`, `CREATE DATABASE ${DB}`]);
-const handle = openDatabase(`${server}/${DB}`);
+// One connection: its server process's CPU time is read around each run (below).
+const handle = openDatabase(`${server}/${DB}`, { max: 1 });
 const db = handle.db;
 const result = await migrateToLatest(db);
 if (result.error) throw result.error;
@@ -83,17 +86,36 @@ if (!REUSE) await sql`
 const built = performance.now() - t0;
 const counts = await sql<{ c: string; bi: string; p: string }>`SELECT (SELECT count(*) FROM completion) c, (SELECT count(*) FROM batch_item) bi, (SELECT count(*) FROM upload_pending) p`.execute(db);
 
+// The CPU time the server process spent on a run (from /proc, when PostgreSQL runs on this
+// machine): on the shared, loaded machine the wall time is mostly waiting for a core, and the
+// CPU time is what a quiet machine's wall time would be, near enough.
+function cpuMs(pid: number): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, in ticks of 1/100 s
+  } catch {
+    return undefined;
+  }
+}
+
 async function time(label: string, work: () => Promise<number>, reset?: () => Promise<void>): Promise<string> {
   const times: number[] = [];
+  const cpus: number[] = [];
   let rows = 0;
   for (let run = 0; run < RUNS; run++) {
+    const pid = Number((await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`.execute(db)).rows[0]!.pid);
+    const cpu0 = cpuMs(pid);
     const start = performance.now();
     rows = await work();
     times.push(performance.now() - start);
+    const cpu1 = cpuMs(pid);
+    if (cpu0 !== undefined && cpu1 !== undefined) cpus.push(cpu1 - cpu0);
     await reset?.();
   }
   times.sort((a, b) => a - b);
-  return `| ${label} | ${rows} | ${times[Math.floor(times.length / 2)]!.toFixed(0)} ms | ${times[0]!.toFixed(0)}-${times[times.length - 1]!.toFixed(0)} ms |`;
+  cpus.sort((a, b) => a - b);
+  const cpu = cpus.length === RUNS ? `${cpus[Math.floor(cpus.length / 2)]!.toFixed(0)} ms` : 'n/a';
+  return `| ${label} | ${rows} | ${times[Math.floor(times.length / 2)]!.toFixed(0)} ms | ${times[0]!.toFixed(0)}-${times[times.length - 1]!.toFixed(0)} ms | ${cpu} |`;
 }
 
 // Reminders are never deleted in service: vacuum the deleted ones away, or every later run reads
@@ -103,11 +125,12 @@ const clear = async () => {
   await sql`VACUUM reminder, reminder_item`.execute(db);
 };
 const moment = new Date('2021-11-12T00:00:00Z');
+const load0 = loadavg()[0]!;
 const lines = [
   `N = ${counts.rows[0]!.c} completions (${counts.rows[0]!.bi} carried, ${counts.rows[0]!.p} pending); data built in ${(built / 1000).toFixed(1)} s; median of ${RUNS} runs`,
   '',
-  '| step | rows | median | range |',
-  '| --- | ---: | ---: | ---: |',
+  '| step | rows | median | range | server CPU (median) |',
+  '| --- | ---: | ---: | ---: | ---: |',
   await time('PEER_CONFIRMATION due (remind --dry-run)', async () => (await listDue(db, { now: moment, holdDays: 14 })).length),
   await time('PEER_CONFIRMATION created (remind)', async () => (await createDueReminders(db, { now: moment, holdDays: 14 })).length, clear),
 ];
@@ -126,6 +149,7 @@ try {
 }
 await createDueReminders(db, { now: after, holdDays: 14 });
 lines.push(await time('the next hourly remind after that (nothing new due)', async () => (await createDueReminders(db, { now: new Date(after.getTime() + 3_600_000), holdDays: 14 })).length));
+lines.push('', `load average (1 min) ${load0.toFixed(1)} at the start of the timings, ${loadavg()[0]!.toFixed(1)} at the end`);
 console.log(lines.join('\n'));
 await handle.close();
 if (!KEEP) psql(pg, 'postgres', [`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`]);
