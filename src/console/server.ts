@@ -12,6 +12,7 @@ import { registerAuth, requireOperator } from './auth.ts';
 import { checkReadiness } from './health.ts';
 import { createMetrics, PROMETHEUS_CONTENT_TYPE } from './metrics.ts';
 import { registerPages } from './pages.ts';
+import { readPresence } from './presence.ts';
 
 export interface ConsoleOptions {
   config: Config;
@@ -54,7 +55,9 @@ export async function buildConsole(options: ConsoleOptions): Promise<FastifyInst
     weeklyCron: config.WEEKLY_CRON,
     outboxDir: config.OUTBOX_DIR,
   });
-  const metrics = createMetrics({ db, queue, statusAt, refreshMs: options.metricsRefreshMs });
+  // The worker's and the scheduler's readiness, from their heartbeats in Redis.
+  const presence = () => readPresence(queueRedis, config.QUEUE_PREFIX);
+  const metrics = createMetrics({ db, queue, statusAt, refreshMs: options.metricsRefreshMs, presence });
   app.addHook('onClose', async () => metrics.close());
 
   app.get('/livez', async () => ({ status: 'ok' }));
@@ -79,7 +82,7 @@ export async function buildConsole(options: ConsoleOptions): Promise<FastifyInst
     secureCookies: config.CONSOLE_PUBLIC_URL?.startsWith('https:') ?? false,
     loginLimit: options.loginLimit ?? { max: 10, timeWindowMs: 60_000 },
   });
-  registerPages(app, { config, db, pool: options.pool, clock: options.clock, logger: options.logger });
+  registerPages(app, { config, db, pool: options.pool, clock: options.clock, logger: options.logger, presence });
 
   // Bull Board, operator only, read-only: its own API calls carry no CSRF token, so it may not change anything.
   const operatorOnly = requireOperator(db);
