@@ -29,6 +29,8 @@ export interface PagesOptions {
   config: Config;
   db: Db;
   pool: pg.Pool;
+  /** Connections for the FINAL batch, with the generous statement timeout of claims. */
+  writes: () => { db: Db; pool: pg.Pool };
   clock: () => Date;
   logger: Logger;
   /** The worker's and the scheduler's heartbeats (presence.ts). */
@@ -337,7 +339,7 @@ ${sections.length ? sections : html`<p class="muted">Every cycle is sealed by it
     }
     let result;
     try {
-      result = await runFinalBatch({ db, pool: options.pool, config, logger: options.logger }, cycle, now);
+      result = await runFinalBatch({ ...options.writes(), config, logger: options.logger }, cycle, now);
     } catch (error) {
       const message = error instanceof Error ? error.message.split('\n')[0]! : String(error);
       await audit('failed', message);

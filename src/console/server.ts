@@ -18,6 +18,8 @@ export interface ConsoleOptions {
   config: Config;
   db: Db;
   pool: pg.Pool;
+  /** Connections for the FINAL batch (generous statement timeout); default: db and pool. */
+  writes?: () => { db: Db; pool: pg.Pool };
   /** The console's "now": the real clock, or a fixed instant (serve --now) for tests. */
   clock: () => Date;
   logger: Logger;
@@ -60,6 +62,21 @@ export async function buildConsole(options: ConsoleOptions): Promise<FastifyInst
   const metrics = createMetrics({ db, queue, statusAt, refreshMs: options.metricsRefreshMs, presence });
   app.addHook('onClose', async () => metrics.close());
 
+  // A page's query cut short by the statement timeout (PG_READ_STATEMENT_TIMEOUT_MS in `serve`):
+  // one line saying which timeout, and the variable that raises it; every other error as before.
+  app.setErrorHandler((error, _request, reply) => {
+    if ((error as { code?: string }).code === '57014' && /statement timeout/i.test((error as Error).message)) {
+      return reply
+        .code(503)
+        .type('text/plain; charset=utf-8')
+        .send(
+          `PostgreSQL cancelled a statement of this page that ran longer than the statement timeout of read-only commands and the console, ` +
+            `PG_READ_STATEMENT_TIMEOUT_MS (${config.PG_READ_STATEMENT_TIMEOUT_MS / 1000} s): the database may be busy or locked. Try again, or raise PG_READ_STATEMENT_TIMEOUT_MS.\n`,
+        );
+    }
+    throw error;
+  });
+
   app.get('/livez', async () => ({ status: 'ok' }));
 
   app.get('/readyz', async (_request, reply) => {
@@ -82,7 +99,7 @@ export async function buildConsole(options: ConsoleOptions): Promise<FastifyInst
     secureCookies: config.CONSOLE_PUBLIC_URL?.startsWith('https:') ?? false,
     loginLimit: options.loginLimit ?? { max: 10, timeWindowMs: 60_000 },
   });
-  registerPages(app, { config, db, pool: options.pool, clock: options.clock, logger: options.logger, presence });
+  registerPages(app, { config, db, pool: options.pool, writes: options.writes ?? (() => ({ db, pool: options.pool })), clock: options.clock, logger: options.logger, presence });
 
   // Bull Board, operator only, read-only: its own API calls carry no CSRF token, so it may not change anything.
   const operatorOnly = requireOperator(db);
