@@ -1,4 +1,5 @@
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Queue } from 'bullmq';
@@ -8,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addUser } from '../../src/console/users.ts';
 import { QUEUE_NAME } from '../../src/queue/jobNames.ts';
 import { startConsole, type RunningConsole } from '../support/console.ts';
+import { ConsoleClient } from '../support/consoleClient.ts';
 import { runCli, waitFor, type RunningCli } from '../support/runCli.ts';
 import { createSshd, destroySshd } from '../support/sshd.ts';
 import { useTestEnvironment } from '../support/testEnvironment.ts';
@@ -174,3 +176,48 @@ describe('Deliveries: Retry a FAILED file in the console', { timeout: 180_000 },
     await context.close();
   });
 });
+
+describe('Deliveries: Retry while Redis is unreachable', { timeout: 120_000 }, () => {
+  const env = useTestEnvironment({ ...sshd.env, LOG_LEVEL: 'warn' });
+
+  it('says the job could not be queued, leaves the file FAILED as it was, and audits the failure', async () => {
+    await sshd.start(); // the host key check needs the server up (a refused connection is not final)
+    const usersFile = path.join(env.workDir, 'console-users');
+    await addUser(usersFile, OPERATOR.name, 'operator', OPERATOR.password);
+    await importExample(env, env.env);
+    await runBatches({ ...env.env, DELIVERY: 'none' }, W48_W49.slice(0, 1));
+    const refused = await runCli(['deliver'], { ...env.env, SFTP_HOST_KEY: sshd.otherFingerprint });
+    expect(refused.code, refused.stdout + refused.stderr).toBe(1);
+    const before = await env.db.selectFrom('delivery').selectAll().where('seq', '=', 1).executeTakeFirstOrThrow();
+    expect(before).toMatchObject({ state: 'FAILED', attempts: 1 });
+
+    const down = await startConsole({ ...env.env, CONSOLE_USERS_FILE: usersFile }, env.handle, { usersFile, redisUrl: `redis://127.0.0.1:${await closedPort()}` });
+    try {
+      const operator = new ConsoleClient(down.url);
+      await operator.login(OPERATOR.name, OPERATOR.password);
+      const listed = await operator.request('/deliveries');
+      expect(listed.text).toContain('Retry #1');
+      const retried = await operator.request('/deliveries/1/retry', { form: { _csrf: ConsoleClient.csrfOf(listed.text) } });
+      expect(retried.status).toBe(303);
+      const said = new URLSearchParams(retried.headers.get('location')!.split('?')[1]).get('done');
+      expect(said).toBe(
+        'File 1 (CET_P00001_000001_20211203.csv) could not be queued (the queue (Redis) did not answer within 5 s); it is FAILED as before. ' +
+          'Try again when Redis answers, or run `cet-uploader deliver --seq 1`.',
+      );
+      const after = await env.db.selectFrom('delivery').selectAll().where('seq', '=', 1).executeTakeFirstOrThrow();
+      expect({ state: after.state, attempts: after.attempts, last_error: after.last_error }).toEqual({ state: 'FAILED', attempts: 1, last_error: before.last_error });
+      const audit = await env.db.selectFrom('console_audit').select(['username', 'target', 'outcome']).where('action', '=', 'DELIVERY_RETRY').execute();
+      expect(audit).toEqual([{ username: 'olive', target: '1 CET_P00001_000001_20211203.csv', outcome: 'failed: not queued' }]);
+    } finally {
+      await down.close();
+    }
+  });
+});
+
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
