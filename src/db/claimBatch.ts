@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { failpoint } from '../files/failpoint.ts';
 import type { Db } from './database.ts';
 import { pendingDecisionsSql } from './readiness.ts';
 import type { BatchKind, BatchTrigger } from './schema.ts';
@@ -38,6 +39,7 @@ export async function claimBatch(db: Db, request: ClaimRequest): Promise<Claimed
     await sql`SET LOCAL work_mem = '256MB'`.execute(trx);
     // Compiling the decision expressions costs more than it saves on these plain joins.
     await sql`SET LOCAL jit = off`.execute(trx);
+    await failpoint('claim-locked');
     const existing = await trx
       .selectFrom('batch')
       .select('id')

@@ -5,6 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import { CsvError, parse } from 'csv-parse';
 import type pg from 'pg';
 import { NewFile } from '../files/atomicFile.ts';
+import { failpoint } from '../files/failpoint.ts';
 import { from as copyFrom } from 'pg-copy-streams';
 import { IMPORT_COLUMNS, type ImportKind } from '../domain/importRows.ts';
 import type { ImportParameters, Query } from './checkedTable.ts';
@@ -83,6 +84,7 @@ export async function importFile(pool: pg.Pool, options: ImportOptions): Promise
     await client.query('SET LOCAL jit = off');
     const staged = await stage(client, options.kind, file, options.now.getTime(), (read) => options.onRead?.(read, info.size));
     step('parse and copy into staging');
+    await failpoint('import-staged');
     await client.query('ANALYZE import_stage');
     step('analyze');
     const run = await client.query<{ id: string }>(

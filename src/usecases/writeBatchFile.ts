@@ -4,6 +4,7 @@ import { findBatchById, recordFileWritten, type BatchView } from '../db/batches.
 import { streamDetailLines } from '../db/batchDetailLines.ts';
 import { ensurePrivateDir, removeStaleTemps, writeFileAtomically } from '../files/atomicFile.ts';
 import { LfToCrlf } from '../files/crlf.ts';
+import { failpoint } from '../files/failpoint.ts';
 import type { BatchForFile } from '../format/uploadFormat.ts';
 import { checkFile, moveAside } from '../outbox/checkFile.ts';
 import type { UploadDeps } from './uploadDeps.ts';
@@ -62,6 +63,7 @@ export async function writeBatchFile(deps: Pick<UploadDeps, 'db' | 'pool' | 'for
       // writeFileAtomically is done with each chunk before it asks for the next, as LfToCrlf needs.
       const file = await writeFileAtomically(deps.outboxDir, batch.fileName, (async function* () {
         yield format.header(forFile);
+        await failpoint('before-detail-lines');
         for await (const chunk of streamDetailLines(client, format, batch.id)) {
           if (report) {
             written += countLines(chunk);

@@ -35,6 +35,8 @@ export function runCli(
 export interface RunningCli {
   child: ReturnType<typeof spawn>;
   output: () => string;
+  /** What it has written to stderr so far. */
+  stderr: () => string;
   exited: Promise<CliResult>;
 }
 
@@ -49,7 +51,7 @@ export function startCli(args: string[], env: Record<string, string>): RunningCl
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const exited = new Promise<CliResult>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
-  return { child, output: () => stdout + stderr, exited };
+  return { child, output: () => stdout + stderr, stderr: () => stderr, exited };
 }
 
 /** Waits until `check` returns a truthy value, polling every `everyMs`. */

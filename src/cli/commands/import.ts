@@ -2,7 +2,9 @@ import { Argument } from 'commander';
 import { IMPORT_COLUMNS, IMPORT_KINDS, type ImportKind } from '../../domain/importRows.ts';
 import { UnreadableFileError, UnusableFileError } from '../../imports/errors.ts';
 import { importFile } from '../../imports/importFile.ts';
-import { ExitCode, InputRefusedError, RefusedError } from '../errors.ts';
+import { ExitCode, InputRefusedError, OperatorError, RefusedError } from '../errors.ts';
+import { redactUrl } from '../../faults/redact.ts';
+import { classifyServiceError } from '../../faults/serviceFailure.ts';
 import { parseNow } from '../nowOption.ts';
 import { startProgress } from '../progress.ts';
 import type { RegisterCommand } from './types.ts';
@@ -42,6 +44,15 @@ export const registerImport: RegisterCommand = (program, context, setExit) => {
       } catch (error) {
         if (error instanceof UnusableFileError) throw new InputRefusedError(`File refused, nothing imported: ${error.message}`);
         if (error instanceof UnreadableFileError) throw new RefusedError(`Nothing imported: ${error.message}.`);
+        // Lost mid-import: its one transaction is rolled back, so running it again is safe.
+        const config = context.config;
+        if (classifyServiceError(error, { database: config.DATABASE_URL, redis: config.REDIS_URL })?.kind === 'lost') {
+          const reason = ((error as Error)?.message ?? String(error)).split('\n')[0];
+          throw new OperatorError(
+            `Nothing imported: the connection to PostgreSQL at ${redactUrl(config.DATABASE_URL)} was lost mid-import (${reason}); the import was rolled back whole. Run the same command again once PostgreSQL answers.`,
+            ExitCode.failed,
+          );
+        }
         throw error;
       } finally {
         progress.stop();
