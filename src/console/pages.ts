@@ -1,6 +1,7 @@
 import { createReadStream, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
+import type { Queue } from 'bullmq';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type pg from 'pg';
 import type { Logger } from 'pino';
@@ -8,6 +9,8 @@ import type { Config } from '../config.ts';
 import { describeDuration, describeInstant } from '../domain/businessTime.ts';
 import { countAudit, listAudit, recordAudit } from '../db/audit.ts';
 import { ensureDeliveryRows, findDelivery, listDeliveries, markDelivered } from '../delivery/deliveryQueries.ts';
+import type { DeliveryWiring } from '../delivery/deliveryWiring.ts';
+import { retryDelivery } from '../delivery/retryDelivery.ts';
 import { findBatchById } from '../db/batches.ts';
 import { batchesPage, batchItemsPage, countBatches } from '../db/consoleBatches.ts';
 import { findCycleByCode, listCycles } from '../db/cycles.ts';
@@ -30,6 +33,12 @@ export interface PagesOptions {
   pool: pg.Pool;
   clock: () => Date;
   logger: Logger;
+  /** The uploads queue: a retried delivery's job goes there. */
+  queue: Queue;
+  /** Present when DELIVERY=sftp (src/cli/deliveryWiring.ts): what a retry queues the job with. */
+  delivery: DeliveryWiring | undefined;
+  /** How many workers run now (src/queue/workerPresence.ts). */
+  liveWorkers: () => Promise<number>;
 }
 
 const PAGE_SIZE = 50;
@@ -364,7 +373,7 @@ ${sections.length ? sections : html`<p class="muted">Every cycle is sealed by it
     const csrf = await reply.generateCsrf();
     const flash = (request.query as { done?: string }).done;
     const body = html`${flash ? html`<p class="notice" role="status">${flash}</p>` : ''}
-<p class="muted">Delivery: ${config.DELIVERY === 'sftp' ? 'over SFTP by the worker (retry a failed file with <code>cet-uploader deliver</code>)' : 'by hand (DELIVERY=none): upload each file from the outbox, then record it here'} (outbox <code>${config.OUTBOX_DIR}</code>).</p>
+<p class="muted">Delivery: ${options.delivery ? html`over SFTP by the worker; a FAILED file is sent again after <em>Retry</em> (or <code>cet-uploader deliver</code>)` : 'by hand (DELIVERY=none): upload each file from the outbox, then record it here'} (outbox <code>${config.OUTBOX_DIR}</code>).</p>
 ${table(
   'Upload files, newest first',
   [
@@ -380,13 +389,58 @@ ${table(
       value: (d) =>
         d.state === 'DELIVERED'
           ? ''
-          : html`<form method="post" action="/deliveries/${d.seq}/mark-delivered"><input type="hidden" name="_csrf" value="${csrf}"><button type="submit">Mark #${d.seq} delivered by hand</button></form>`,
+          : html`${d.state === 'FAILED' && options.delivery ? html`<form method="post" action="/deliveries/${d.seq}/retry"><input type="hidden" name="_csrf" value="${csrf}"><button type="submit">Retry #${d.seq}</button></form>` : ''}<form method="post" action="/deliveries/${d.seq}/mark-delivered"><input type="hidden" name="_csrf" value="${csrf}"><button type="submit">Mark #${d.seq} delivered by hand</button></form>`,
     },
   ],
   rows,
   'No batch has a file yet.',
 )}${pager('/deliveries', pageNo, Math.ceil(all.length / PAGE_SIZE))}`;
     return send(reply, 'Deliveries', '/deliveries', body);
+  });
+
+  // A FAILED file is tried again by the worker: PENDING with its attempts kept, and deliver-<seq>
+  // queued as the worker queues a file it has written (src/delivery/retryDelivery.ts).
+  app.post('/deliveries/:seq/retry', { preHandler: [operatorOnly, app.csrfProtection] }, async (request, reply) => {
+    const user = viewerOf(request);
+    const seqText = (request.params as { seq: string }).seq;
+    const seq = Number(seqText);
+    const known = Number.isInteger(seq) && seq > 0 ? await findDelivery(db, seq) : undefined;
+    const audit = (outcome: string, detail?: string) =>
+      recordAudit(db, { username: user.name, action: 'DELIVERY_RETRY', target: known ? `${seq} ${known.fileName}` : seqText, outcome, detail, remoteAddress: request.ip });
+    const refuse = async (code: number, message: string) => {
+      await audit('refused', message);
+      return send(reply, 'Deliveries', '/deliveries', html`<p class="error" role="alert">${message}</p><p><a href="/deliveries">Back to the deliveries</a></p>`, code);
+    };
+    if (!options.delivery) {
+      return refuse(409, 'DELIVERY=none: this installation does not send files, so there is nothing to retry. Upload the file from the outbox and mark it delivered by hand, or set DELIVERY=sftp.');
+    }
+    if (!Number.isInteger(seq) || seq < 1) return refuse(404, `No upload file number ${seqText}.`);
+    const outcome = await retryDelivery({ db, queue: options.queue, wiring: options.delivery, clock: options.clock }, seq);
+    let said: string;
+    switch (outcome.kind) {
+      case 'no-such-file':
+        return refuse(404, `No upload file number ${seqText}.`);
+      case 'not-queued':
+        said = `File ${seq} (${outcome.delivery.fileName}) could not be queued (${outcome.error}); it is FAILED as before. Try again when Redis answers, or run \`cet-uploader deliver --seq ${seq}\`.`;
+        await audit('failed: not queued', said);
+        break;
+      case 'not-failed':
+        said = `File ${seq} (${outcome.delivery.fileName}) is ${outcome.delivery.state}, not FAILED; nothing was changed.`;
+        await audit('ok: not failed', said);
+        break;
+      case 'queued': {
+        const later = outcome.jobs.filter((n) => n !== seq);
+        const workers = await options.liveWorkers().catch(() => null);
+        said =
+          `File ${seq} (${outcome.delivery.fileName}) is PENDING again (${outcome.attempts} attempt${outcome.attempts === 1 ? '' : 's'} so far) and queued for delivery (job deliver-${seq}` +
+          (later.length ? `; deliver-${later.join(', deliver-')} for the files that waited for it` : '') +
+          ').' +
+          (workers === 0 ? ' No worker is running: it is sent when one starts, or run `cet-uploader deliver`.' : '');
+        await audit('ok', said);
+        break;
+      }
+    }
+    return reply.redirect(`/deliveries?done=${encodeURIComponent(said)}`, 303);
   });
 
   // What `deliver --mark-delivered <n>` does: a person uploaded the file by other means.

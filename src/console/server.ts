@@ -7,7 +7,9 @@ import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/database.ts';
+import type { DeliveryWiring } from '../delivery/deliveryWiring.ts';
 import { openQueue } from '../queue/enqueueAndWait.ts';
+import { countLiveWorkers } from '../queue/workerPresence.ts';
 import { registerAuth, requireOperator } from './auth.ts';
 import { checkReadiness } from './health.ts';
 import { createMetrics, PROMETHEUS_CONTENT_TYPE } from './metrics.ts';
@@ -23,6 +25,8 @@ export interface ConsoleOptions {
   /** CONSOLE_SESSION_SECRET, checked by the caller (32 bytes or more). */
   sessionSecret: string;
   usersFile: string;
+  /** The delivery wiring when DELIVERY=sftp (src/cli/deliveryWiring.ts): the Deliveries page's Retry queues with it. */
+  delivery: DeliveryWiring | undefined;
   /** How often the metrics' gauges are read from PostgreSQL in the background; 0 (default): at each scrape. */
   metricsRefreshMs?: number;
   /** Login attempts per address and window; default 10 a minute. */
@@ -79,7 +83,16 @@ export async function buildConsole(options: ConsoleOptions): Promise<FastifyInst
     secureCookies: config.CONSOLE_PUBLIC_URL?.startsWith('https:') ?? false,
     loginLimit: options.loginLimit ?? { max: 10, timeWindowMs: 60_000 },
   });
-  registerPages(app, { config, db, pool: options.pool, clock: options.clock, logger: options.logger });
+  registerPages(app, {
+    config,
+    db,
+    pool: options.pool,
+    clock: options.clock,
+    logger: options.logger,
+    queue,
+    delivery: options.delivery,
+    liveWorkers: () => countLiveWorkers(queueRedis, config.QUEUE_PREFIX),
+  });
 
   // Bull Board, operator only, read-only: its own API calls carry no CSRF token, so it may not change anything.
   const operatorOnly = requireOperator(db);

@@ -1,5 +1,6 @@
 import { buildConsole } from '../../console/server.ts';
 import { readUsers, UsersFileError } from '../../console/users.ts';
+import { deliveryWiring } from '../deliveryWiring.ts';
 import { RefusedError } from '../errors.ts';
 import { nowOption, parseNow } from '../nowOption.ts';
 import { processLogger } from '../wiring.ts';
@@ -47,6 +48,7 @@ export const registerServe: RegisterCommand = (program, context) => {
         logger,
         sessionSecret: secret,
         usersFile,
+        delivery: deliveryWiring(config),
         metricsRefreshMs: refresh * 1000,
       });
       const address = await app.listen({ host: options.host, port });
