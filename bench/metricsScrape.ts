@@ -52,6 +52,7 @@ try {
     logger: pino({ level: 'warn' }),
     sessionSecret: randomBytes(32).toString('hex'),
     usersFile: '/nonexistent',
+    delivery: undefined,
     metricsRefreshMs: refreshMs,
   });
   const address = await app.listen({ host: '127.0.0.1', port: 0 });

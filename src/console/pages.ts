@@ -1,6 +1,7 @@
 import { createReadStream, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
+import type { Queue } from 'bullmq';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type pg from 'pg';
 import type { Logger } from 'pino';
@@ -8,6 +9,8 @@ import type { Config } from '../config.ts';
 import { describeDuration, describeInstant } from '../domain/businessTime.ts';
 import { countAudit, listAudit, recordAudit } from '../db/audit.ts';
 import { ensureDeliveryRows, findDelivery, listDeliveries, markDelivered } from '../delivery/deliveryQueries.ts';
+import type { DeliveryWiring } from '../delivery/deliveryWiring.ts';
+import { retryDelivery } from '../delivery/retryDelivery.ts';
 import { findBatchById } from '../db/batches.ts';
 import { batchesPage, batchItemsPage, countBatches } from '../db/consoleBatches.ts';
 import { findCycleByCode, listCycles } from '../db/cycles.ts';
@@ -23,13 +26,24 @@ import { previewFinal, runFinalBatch } from './finalBatch.ts';
 import { html, type Html } from './html.ts';
 import { page } from './layout.ts';
 import { keyColumns, pager, table } from './tables.ts';
+import { presenceWarnings, type ServicePresence } from './presence.ts';
 
 export interface PagesOptions {
   config: Config;
   db: Db;
   pool: pg.Pool;
+  /** Connections for the FINAL batch, with the generous statement timeout of claims. */
+  writes: () => { db: Db; pool: pg.Pool };
   clock: () => Date;
   logger: Logger;
+  /** The worker's and the scheduler's heartbeats (presence.ts). */
+  presence: () => Promise<ServicePresence>;
+  /** The uploads queue: a retried delivery's job goes there. */
+  queue: Queue;
+  /** Present when DELIVERY=sftp (src/cli/deliveryWiring.ts): what a retry queues the job with. */
+  delivery: DeliveryWiring | undefined;
+  /** How many workers run now (src/queue/workerPresence.ts). */
+  liveWorkers: () => Promise<number>;
 }
 
 const PAGE_SIZE = 50;
@@ -66,10 +80,15 @@ export function registerPages(app: FastifyInstance, options: PagesOptions): void
 
   app.get('/', async (_request, reply) => {
     const now = options.clock();
-    const status = await collectStatus(db, { now, zone, holdDays: config.INTERACTIVE_HOLD_DAYS, weeklyCron: config.WEEKLY_CRON, outboxDir: config.OUTBOX_DIR });
+    const [status, presence] = await Promise.all([
+      collectStatus(db, { now, zone, holdDays: config.INTERACTIVE_HOLD_DAYS, weeklyCron: config.WEEKLY_CRON, outboxDir: config.OUTBOX_DIR }),
+      options.presence(),
+    ]);
     const c = status.completions;
+    const warnings = [...presenceWarnings(presence, zone), ...status.warnings];
+    const scheduler = presence.scheduler;
     const body = html`
-${status.warnings.length ? html`<h2>Warnings</h2><ul class="warnings" role="list">${status.warnings.map((w) => html`<li><strong>${w.code}</strong>: ${w.message}</li>`)}</ul>` : html`<p class="ok">No warnings.</p>`}
+${warnings.length ? html`<h2>Warnings</h2><ul class="warnings" role="list">${warnings.map((w) => html`<li><strong>${w.code}</strong>: ${w.message}</li>`)}</ul>` : html`<p class="ok">No warnings.</p>`}
 <p class="muted">As of ${when(now)}.</p>
 <h2>Cycles</h2>
 ${table(
@@ -85,6 +104,9 @@ ${table(
   status.cycles,
   'No cycles yet: add one with `cet-uploader cycle add`.',
 )}
+<h2>Worker and scheduler</h2>
+<dl class="facts"><dt>Workers running</dt><dd>${presence.workersLive ?? 'unknown'}</dd>
+<dt>Scheduler</dt><dd>${presence.schedulerUp ? `running (last heartbeat ${when(scheduler!.at)})` : !scheduler ? 'not seen' : scheduler.stoppedAt ? `stopped at ${when(scheduler.stoppedAt)}` : `silent since ${when(scheduler.at)}`}</dd></dl>
 <h2>Next scheduled runs</h2>
 <dl class="facts"><dt>Weekly batch</dt><dd>${when(status.nextRuns.weekly)}</dd>
 ${status.nextRuns.finals.map((f) => html`<dt>FINAL batch of ${f.cycle}</dt><dd>${f.overdue ? 'overdue: as soon as the scheduler runs, or by hand (End of cycle)' : when(f.at)}</dd>`)}</dl>
@@ -326,7 +348,7 @@ ${sections.length ? sections : html`<p class="muted">Every cycle is sealed by it
     }
     let result;
     try {
-      result = await runFinalBatch({ db, pool: options.pool, config, logger: options.logger }, cycle, now);
+      result = await runFinalBatch({ ...options.writes(), config, logger: options.logger }, cycle, now);
     } catch (error) {
       const message = error instanceof Error ? error.message.split('\n')[0]! : String(error);
       await audit('failed', message);
@@ -364,7 +386,7 @@ ${sections.length ? sections : html`<p class="muted">Every cycle is sealed by it
     const csrf = await reply.generateCsrf();
     const flash = (request.query as { done?: string }).done;
     const body = html`${flash ? html`<p class="notice" role="status">${flash}</p>` : ''}
-<p class="muted">Delivery: ${config.DELIVERY === 'sftp' ? 'over SFTP by the worker (retry a failed file with <code>cet-uploader deliver</code>)' : 'by hand (DELIVERY=none): upload each file from the outbox, then record it here'} (outbox <code>${config.OUTBOX_DIR}</code>).</p>
+<p class="muted">Delivery: ${options.delivery ? html`over SFTP by the worker; a FAILED file is sent again after <em>Retry</em> (or <code>cet-uploader deliver</code>)` : 'by hand (DELIVERY=none): upload each file from the outbox, then record it here'} (outbox <code>${config.OUTBOX_DIR}</code>).</p>
 ${table(
   'Upload files, newest first',
   [
@@ -380,13 +402,58 @@ ${table(
       value: (d) =>
         d.state === 'DELIVERED'
           ? ''
-          : html`<form method="post" action="/deliveries/${d.seq}/mark-delivered"><input type="hidden" name="_csrf" value="${csrf}"><button type="submit">Mark #${d.seq} delivered by hand</button></form>`,
+          : html`${d.state === 'FAILED' && options.delivery ? html`<form method="post" action="/deliveries/${d.seq}/retry"><input type="hidden" name="_csrf" value="${csrf}"><button type="submit">Retry #${d.seq}</button></form>` : ''}<form method="post" action="/deliveries/${d.seq}/mark-delivered"><input type="hidden" name="_csrf" value="${csrf}"><button type="submit">Mark #${d.seq} delivered by hand</button></form>`,
     },
   ],
   rows,
   'No batch has a file yet.',
 )}${pager('/deliveries', pageNo, Math.ceil(all.length / PAGE_SIZE))}`;
     return send(reply, 'Deliveries', '/deliveries', body);
+  });
+
+  // A FAILED file is tried again by the worker: PENDING with its attempts kept, and deliver-<seq>
+  // queued as the worker queues a file it has written (src/delivery/retryDelivery.ts).
+  app.post('/deliveries/:seq/retry', { preHandler: [operatorOnly, app.csrfProtection] }, async (request, reply) => {
+    const user = viewerOf(request);
+    const seqText = (request.params as { seq: string }).seq;
+    const seq = Number(seqText);
+    const known = Number.isInteger(seq) && seq > 0 ? await findDelivery(db, seq) : undefined;
+    const audit = (outcome: string, detail?: string) =>
+      recordAudit(db, { username: user.name, action: 'DELIVERY_RETRY', target: known ? `${seq} ${known.fileName}` : seqText, outcome, detail, remoteAddress: request.ip });
+    const refuse = async (code: number, message: string) => {
+      await audit('refused', message);
+      return send(reply, 'Deliveries', '/deliveries', html`<p class="error" role="alert">${message}</p><p><a href="/deliveries">Back to the deliveries</a></p>`, code);
+    };
+    if (!options.delivery) {
+      return refuse(409, 'DELIVERY=none: this installation does not send files, so there is nothing to retry. Upload the file from the outbox and mark it delivered by hand, or set DELIVERY=sftp.');
+    }
+    if (!Number.isInteger(seq) || seq < 1) return refuse(404, `No upload file number ${seqText}.`);
+    const outcome = await retryDelivery({ db, queue: options.queue, wiring: options.delivery, clock: options.clock }, seq);
+    let said: string;
+    switch (outcome.kind) {
+      case 'no-such-file':
+        return refuse(404, `No upload file number ${seqText}.`);
+      case 'not-queued':
+        said = `File ${seq} (${outcome.delivery.fileName}) could not be queued (${outcome.error}); it is FAILED as before. Try again when Redis answers, or run \`cet-uploader deliver --seq ${seq}\`.`;
+        await audit('failed: not queued', said);
+        break;
+      case 'not-failed':
+        said = `File ${seq} (${outcome.delivery.fileName}) is ${outcome.delivery.state}, not FAILED; nothing was changed.`;
+        await audit('ok: not failed', said);
+        break;
+      case 'queued': {
+        const later = outcome.jobs.filter((n) => n !== seq);
+        const workers = await options.liveWorkers().catch(() => null);
+        said =
+          `File ${seq} (${outcome.delivery.fileName}) is PENDING again (${outcome.attempts} attempt${outcome.attempts === 1 ? '' : 's'} so far) and queued for delivery (job deliver-${seq}` +
+          (later.length ? `; deliver-${later.join(', deliver-')} for the files that waited for it` : '') +
+          ').' +
+          (workers === 0 ? ' No worker is running: it is sent when one starts, or run `cet-uploader deliver`.' : '');
+        await audit('ok', said);
+        break;
+      }
+    }
+    return reply.redirect(`/deliveries?done=${encodeURIComponent(said)}`, 303);
   });
 
   // What `deliver --mark-delivered <n>` does: a person uploaded the file by other means.

@@ -119,3 +119,30 @@ export async function deliveryCounts(db: Db): Promise<Record<DeliveryState, numb
   for (const row of rows) counts[row.state] = Number(row.n);
   return counts;
 }
+
+/**
+ * A person asked for a FAILED file to be tried again: PENDING, its attempts kept (they are the
+ * file's history). Only from FAILED, so that two retries at once change it once; the attempts
+ * after the change, or null when the file was not FAILED.
+ */
+export async function markRetried(db: Db, batchId: string, at: Date): Promise<number | null> {
+  const row = await db
+    .updateTable('delivery')
+    .set({ state: 'PENDING', updated_at: at })
+    .where('batch_id', '=', batchId)
+    .where('state', '=', 'FAILED')
+    .returning('attempts')
+    .executeTakeFirst();
+  return row?.attempts ?? null;
+}
+
+/** Undoes markRetried when the job could not be queued (the file is as it was: FAILED). */
+export async function unmarkRetried(db: Db, batchId: string, attempts: number, at: Date): Promise<void> {
+  await db
+    .updateTable('delivery')
+    .set({ state: 'FAILED', updated_at: at })
+    .where('batch_id', '=', batchId)
+    .where('state', '=', 'PENDING')
+    .where('attempts', '=', attempts)
+    .execute();
+}

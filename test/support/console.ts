@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import type { FastifyInstance } from 'fastify';
+import { deliveryWiring } from '../../src/cli/deliveryWiring.ts';
 import { loadConfig } from '../../src/config.ts';
 import { buildConsole } from '../../src/console/server.ts';
 import type { DbHandle } from '../../src/db/database.ts';
@@ -41,6 +42,7 @@ export async function startConsole(
     logger: pino({ level: 'info' }, sink),
     sessionSecret: TEST_SESSION_SECRET,
     usersFile: options.usersFile ?? '/nonexistent/console-users',
+    delivery: deliveryWiring(config),
     loginLimit: options.loginLimit ?? { max: 1000, timeWindowMs: 60_000 },
     metricsRefreshMs: options.metricsRefreshMs,
   });

@@ -1,5 +1,6 @@
 import { buildConsole } from '../../console/server.ts';
 import { readUsers, UsersFileError } from '../../console/users.ts';
+import { deliveryWiring } from '../deliveryWiring.ts';
 import { RefusedError } from '../errors.ts';
 import { nowOption, parseNow } from '../nowOption.ts';
 import { processLogger } from '../wiring.ts';
@@ -39,14 +40,18 @@ export const registerServe: RegisterCommand = (program, context) => {
         throw error;
       }
       const logger = processLogger(context, 'cet-uploader-console');
+      // The pages only read (PG_READ_STATEMENT_TIMEOUT_MS); the FINAL batch gets connections of its own.
+      context.readOnly();
       const app = await buildConsole({
         config,
         db: context.db,
         pool: context.database.pool,
+        writes: () => context.writeDatabase,
         clock: fixedNow ? () => fixedNow : () => new Date(),
         logger,
         sessionSecret: secret,
         usersFile,
+        delivery: deliveryWiring(config),
         metricsRefreshMs: refresh * 1000,
       });
       const address = await app.listen({ host: options.host, port });
