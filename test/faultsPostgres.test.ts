@@ -17,21 +17,26 @@ const VICTIM = 'cet-fault-victim';
 const COMPLETIONS = 3_000;
 const WEEK = ['upload', 'weekly', '--week', '2021-W48', '--now', '2021-12-03T07:00:00Z'];
 
-/** Terminates the victims' backends on this test's database that match `where`; returns how many. */
-async function terminate(env: TestEnvironment, where: 'all' | 'in-transaction'): Promise<number> {
-  const { rows } = await sql<{ pid: number }>`
-    SELECT pid FROM pg_stat_activity
-     WHERE datname = current_database() AND pid <> pg_backend_pid() AND application_name = ${VICTIM}
-       AND (${where} = 'all' OR state = 'idle in transaction')`.execute(env.db);
-  for (const { pid } of rows) await sql`SELECT pg_terminate_backend(${pid})`.execute(env.db);
-  return rows.length;
+/** Terminates every backend of the victim process on this test's database; returns how many. */
+async function terminateAll(env: TestEnvironment): Promise<number> {
+  const { rows } = await sql<{ n: number }>`
+    SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity
+     WHERE datname = current_database() AND pid <> pg_backend_pid() AND application_name = ${VICTIM}`.execute(env.db);
+  return rows[0]!.n;
 }
 
-async function victimsInTransaction(env: TestEnvironment): Promise<boolean> {
+/**
+ * Terminates the victim's backend once it waits in its transaction with `lastQuery` (a LIKE
+ * pattern) as its last statement, i.e. paused at the failpoint that follows that statement. One
+ * statement finds and terminates it: polling for the state and then terminating could find the
+ * backend busy again between the two (it is briefly idle in transaction between any two statements).
+ */
+async function terminatePaused(env: TestEnvironment, lastQuery: string): Promise<number> {
   const { rows } = await sql<{ n: number }>`
-    SELECT count(*)::int AS n FROM pg_stat_activity
-     WHERE datname = current_database() AND application_name = ${VICTIM} AND state = 'idle in transaction'`.execute(env.db);
-  return rows[0]!.n > 0;
+    SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity
+     WHERE datname = current_database() AND pid <> pg_backend_pid() AND application_name = ${VICTIM}
+       AND state = 'idle in transaction' AND query LIKE ${lastQuery}`.execute(env.db);
+  return rows[0]!.n;
 }
 
 async function seedWeek(env: TestEnvironment): Promise<void> {
@@ -110,7 +115,7 @@ describe('PostgreSQL backends terminated under a running worker', () => {
 
   it('while its pool is idle: the loss is logged once, and a batch asked for by hand is processed by that worker', async () => {
     const running = await startWorker();
-    expect(await terminate(env, 'all')).toBeGreaterThan(0);
+    expect(await terminateAll(env)).toBeGreaterThan(0);
     await waitFor(() => running.output().includes('PostgreSQL connection lost'), 'the loss to be logged');
     await waitFor(() => running.output().includes('PostgreSQL connection back'), 'the worker to find PostgreSQL again');
     const result = await runCli(WEEK, env.env);
@@ -121,8 +126,8 @@ describe('PostgreSQL backends terminated under a running worker', () => {
   it('during the claim transaction: the claim rolls back, BullMQ retries the job, one batch, the clean bytes', async () => {
     const running = await startWorker('claim-locked:5000:1');
     const command = runCli(WEEK, env.env);
-    await waitFor(() => victimsInTransaction(env), 'the claim transaction to be open', 30_000);
-    expect(await terminate(env, 'in-transaction')).toBe(1);
+    // Paused by claim-locked, right after the claim's last SET LOCAL.
+    expect(await waitFor(() => terminatePaused(env, 'SET LOCAL jit = off'), 'the claim transaction to be open', 30_000)).toBe(1);
     // Nothing of the killed claim is left.
     expect(await env.db.selectFrom('batch').selectAll().execute()).toEqual([]);
     await doneByTheWorker(await command, running);
@@ -137,7 +142,7 @@ describe('PostgreSQL backends terminated under a running worker', () => {
       'the upload file to be half written',
       30_000,
     );
-    expect(await terminate(env, 'all')).toBeGreaterThan(0);
+    expect(await terminateAll(env)).toBeGreaterThan(0);
     await doneByTheWorker(await command, running);
     retriedOnce(running);
   });
@@ -208,8 +213,8 @@ describe('a PostgreSQL backend terminated during `import completions`', () => {
     const file = path.join(env.workDir, 'completions.csv');
     await generateCompletions(file);
     const importing = runCli(['import', 'completions', file, '--now', '2022-01-01T00:00:00Z'], { ...env.env, PGAPPNAME: VICTIM, CET_FAILPOINT: 'import-staged:4000' });
-    await waitFor(() => victimsInTransaction(env), 'the import to be mid-flight (rows staged)', 30_000);
-    expect(await terminate(env, 'in-transaction')).toBe(1);
+    // Paused by import-staged: every row copied into the staging table, the checks not begun.
+    expect(await waitFor(() => terminatePaused(env, 'COPY import_stage%'), 'the import to be mid-flight (rows staged)', 30_000)).toBe(1);
     const killed = await importing;
     expect(killed.code, killed.stderr).toBe(1);
     const lines = killed.stderr.trim().split('\n');
