@@ -2,8 +2,8 @@ import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { sql } from 'kysely';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCli, startCli, waitFor, type RunningCli } from './support/runCli.ts';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { runCli, startCli, waitFor, type CliResult, type RunningCli } from './support/runCli.ts';
 import { seedCycle, seedManyCompletions, truncateAll } from './support/seed.ts';
 import { useTestEnvironment } from './support/testEnvironment.ts';
 
@@ -92,5 +92,98 @@ describe('a worker killed mid-batch', () => {
     const result = await operator;
     expect(result.code, result.stderr).toBe(0);
     await expectWholeAndOnce(); // also: the temporary file is gone
+  });
+});
+
+// The same batch asked for again the moment its worker is killed, with and without another
+// worker: every command (the one that was waiting, and the new one) exits 0 within
+// 2 x JOB_LOCK_MS plus the batch's own time (measured here as an undisturbed run of the same
+// command), and there is one batch and one file.
+describe('a worker killed mid-job, the same batch asked for again at once', () => {
+  const LOCK_MS = 4_000;
+  const SMALL = 3_000;
+  const env = useTestEnvironment({ JOB_LOCK_MS: String(LOCK_MS), LOG_LEVEL: 'warn' });
+  const WEEK = ['upload', 'weekly', '--week', '2021-W48', '--now', '2021-12-03T07:00:00Z'];
+  const running: RunningCli[] = [];
+  let ownMs = 0;
+  afterEach(async () => {
+    for (const process of running.splice(0)) {
+      process.child.kill('SIGKILL');
+      await process.exited;
+    }
+  });
+
+  async function seedSmall(): Promise<void> {
+    rmSync(env.outboxDir, { recursive: true, force: true });
+    await truncateAll(env.db);
+    await seedCycle(env.db);
+    await seedManyCompletions(env.db, { count: SMALL, registrants: 200, from: '2021-11-01T00:00:00Z', to: '2021-12-02T00:00:00Z' });
+  }
+
+  beforeAll(async () => {
+    // The batch's own time: the same command, undisturbed (no worker: it runs in the command).
+    await seedSmall();
+    const started = Date.now();
+    const clean = await runCli(WEEK, env.env);
+    ownMs = Date.now() - started;
+    expect(clean.code, clean.stderr).toBe(0);
+  }, 60_000);
+  beforeEach(seedSmall);
+
+  const timed = (command: Promise<CliResult>) => command.then((result) => ({ result, at: Date.now() }));
+
+  /** A worker that takes the job and stalls before putting its file in place; then SIGKILL. */
+  async function startDoomed(): Promise<RunningCli> {
+    const doomed = startCli(['worker'], { ...env.env, LOG_LEVEL: 'info', CET_FAILPOINT: 'before-rename:120000' });
+    running.push(doomed);
+    await waitFor(() => doomed.output().includes('worker ready'), 'the doomed worker to be ready');
+    return doomed;
+  }
+
+  async function expectOneBatchOneFile(): Promise<void> {
+    const batches = await env.db.selectFrom('batch').selectAll().execute();
+    expect(batches).toHaveLength(1);
+    expect(batches[0]!.records).toBe(SMALL);
+    const files = readdirSync(env.outboxDir);
+    expect(files.filter((f) => f.endsWith('.csv'))).toEqual([batches[0]!.file_name]);
+    expect(files.filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    const lines = readFileSync(path.join(env.outboxDir, batches[0]!.file_name!), 'utf8').split('\r\n');
+    expect(lines.filter((l) => l.startsWith('D,'))).toHaveLength(SMALL);
+  }
+
+  async function killAndAskAgain(doomed: RunningCli, first: Promise<{ result: CliResult; at: number }>): Promise<void> {
+    await waitFor(
+      () => existsSync(env.outboxDir) && readdirSync(env.outboxDir).some((f) => f.startsWith('.CET_') && f.endsWith('.tmp')),
+      'the doomed worker to be writing the file',
+      30_000,
+    );
+    doomed.child.kill('SIGKILL');
+    const killedAt = Date.now();
+    const again = timed(runCli(WEEK, env.env));
+    const bound = 2 * LOCK_MS + ownMs;
+    for (const { result, at } of await Promise.all([first, again])) {
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).toMatch(/Batch 1, WEEKLY 2021-W48/);
+      console.log(`exited ${at - killedAt} ms after the kill (bound ${bound} ms = 2 x ${LOCK_MS} + ${ownMs})`);
+      expect(at - killedAt).toBeLessThanOrEqual(bound);
+    }
+    await expectOneBatchOneFile();
+  }
+
+  it('with no other worker: the commands take the job over once its lock lapses', async () => {
+    const doomed = await startDoomed();
+    const first = timed(runCli(WEEK, env.env));
+    await killAndAskAgain(doomed, first);
+  });
+
+  it('with another worker running: every command exits 0, and that worker is still up', async () => {
+    const doomed = await startDoomed();
+    const first = timed(runCli(WEEK, env.env));
+    await waitFor(() => doomed.output().includes('job started'), 'the doomed worker to take the job');
+    const survivor = startCli(['worker'], { ...env.env, LOG_LEVEL: 'info' });
+    running.push(survivor);
+    await waitFor(() => survivor.output().includes('worker ready'), 'the other worker to be ready');
+    await killAndAskAgain(doomed, first);
+    expect(survivor.child.exitCode).toBeNull();
   });
 });

@@ -5,7 +5,8 @@ import { perRowStatesSql } from './support/perRowStates.ts';
 import { listCycles } from '../src/db/cycles.ts';
 import { pendingStatesSql, type PendingStateRow } from '../src/db/pendingStates.ts';
 import { countStates } from '../src/db/stateCounts.ts';
-import { pendingInStatesSql, slaRowsSql } from '../src/db/reportQueries.ts';
+import { pendingInStatesSql, slaRowsSql, type SlaRow } from '../src/db/reportQueries.ts';
+import { streamRows } from '../src/db/streamRows.ts';
 import { PREFILTERS } from '../src/db/pendingStates.ts';
 import { addDays, businessDate } from '../src/domain/businessTime.ts';
 import { assessSla, latestOverdueReadyDay, latestReportableReadyDay, workingDayCalendar } from '../src/domain/workingDays.ts';
@@ -171,6 +172,37 @@ describe('set-based states and counts', () => {
       rowsSeen += rows.length;
     }
     expect(rowsSeen).toBeGreaterThan(40);
+  });
+
+  it('streams the same SLA rows planned for its first rows (a DECLAREd cursor, as at a million pending) as planned for all', async () => {
+    const cycles = await listCycles(env.db);
+    let rowsSeen = 0;
+    for (const now of NOWS) {
+      const today = businessDate(new Date(now), ZONE);
+      const calendar = workingDayCalendar(addDays('2019-01-01', -366), addDays(today, 62));
+      const at = { now: new Date(now), holdDays: HOLD, zone: ZONE };
+      const query = slaRowsSql(cycles, at, { today, reportableReadyDay: latestReportableReadyDay(today), workingDays: 10, calendar });
+      const read = async (fastStart: boolean) => {
+        const rows: SlaRow[] = [];
+        for await (const row of streamRows(env.db, env.handle.pool, query, { batch: 7, fastStart })) rows.push(row);
+        return rows;
+      };
+      const expected = (await query.execute(env.db)).rows;
+      expect(await read(true), now).toEqual(expected);
+      expect(await read(false), now).toEqual(expected);
+      rowsSeen += expected.length;
+    }
+    expect(rowsSeen).toBeGreaterThan(40);
+    // A reader that stops early ends the cursor's transaction: the pool's clients stay usable.
+    const today = businessDate(new Date(NOWS[2]!), ZONE);
+    const query = slaRowsSql(cycles, { now: new Date(NOWS[2]!), holdDays: HOLD, zone: ZONE }, {
+      today, reportableReadyDay: latestReportableReadyDay(today), workingDays: 10, calendar: workingDayCalendar('2018-01-01', addDays(today, 62)),
+    });
+    for (let i = 0; i < 12; i++) {
+      for await (const row of streamRows(env.db, env.handle.pool, query, { batch: 2, fastStart: true })) if (row) break;
+    }
+    const { rows } = await sql<{ open: boolean }>`SELECT now() <> statement_timestamp() AS open`.execute(env.db);
+    expect(rows[0]!.open).toBe(false);
   });
 
   it('traces one registrant and one completion as the per-row classification does', async () => {

@@ -20,6 +20,8 @@ export class CommandContext {
   #closers: Array<() => Promise<void>> = [];
   #role: 'command' | 'service' = 'command';
   #health?: ConnectionHealth;
+  #reads = false;
+  #writes?: DbHandle;
 
   constructor(options: {
     env?: NodeJS.ProcessEnv;
@@ -39,12 +41,43 @@ export class CommandContext {
   }
 
   get database(): DbHandle {
+    this.#database ??= this.#open(this.statementTimeout.ms);
+    return this.#database;
+  }
+
+  #open(statementMs: number): DbHandle {
     const c = this.config;
-    this.#database ??= openDatabase(c.DATABASE_URL, {
-      timeouts: { connectMs: c.PG_CONNECT_TIMEOUT_MS, statementMs: c.PG_STATEMENT_TIMEOUT_MS, lockMs: c.PG_LOCK_TIMEOUT_MS },
+    return openDatabase(c.DATABASE_URL, {
+      timeouts: { connectMs: c.PG_CONNECT_TIMEOUT_MS, statementMs, lockMs: c.PG_LOCK_TIMEOUT_MS },
       ...(this.#health ? { health: this.#health } : {}),
     });
-    return this.#database;
+  }
+
+  /**
+   * For a command that only reads (status, report, trace, requirements, the console's pages),
+   * before its first query: its statements are cut short after PG_READ_STATEMENT_TIMEOUT_MS
+   * rather than the generous PG_STATEMENT_TIMEOUT_MS of claims and imports.
+   */
+  readOnly(): void {
+    if (this.#database) throw new Error('readOnly() must come before the first query');
+    this.#reads = true;
+  }
+
+  /** The statement timeout this command's connections carry, and the variable that sets it. */
+  get statementTimeout(): { variable: 'PG_READ_STATEMENT_TIMEOUT_MS' | 'PG_STATEMENT_TIMEOUT_MS'; ms: number } {
+    const c = this.config;
+    return this.#reads ? { variable: 'PG_READ_STATEMENT_TIMEOUT_MS', ms: c.PG_READ_STATEMENT_TIMEOUT_MS } : { variable: 'PG_STATEMENT_TIMEOUT_MS', ms: c.PG_STATEMENT_TIMEOUT_MS };
+  }
+
+  /**
+   * Connections with the generous PG_STATEMENT_TIMEOUT_MS for the one write a read-only process
+   * may do (the console's FINAL batch, processed in the console when no worker runs); opened on
+   * first use, closed with the context.
+   */
+  get writeDatabase(): DbHandle {
+    if (!this.#reads) return this.database;
+    this.#writes ??= this.#open(this.config.PG_STATEMENT_TIMEOUT_MS);
+    return this.#writes;
   }
 
   get db(): DbHandle['db'] {
@@ -91,5 +124,7 @@ export class CommandContext {
     this.#redis = [];
     if (this.#database) await this.#database.close().catch(() => {});
     this.#database = undefined;
+    if (this.#writes) await this.#writes.close().catch(() => {});
+    this.#writes = undefined;
   }
 }

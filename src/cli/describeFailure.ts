@@ -11,13 +11,22 @@ interface Failure {
 /** Errors retrying cannot fix: the schema is missing or older than the code. */
 const SCHEMA_CODES = new Set(['42P01', '42703', '42883', '3F000']);
 
+/** What a failure is described with: the services' URLs and the timeouts in force. */
+export interface FailureContext {
+  database?: string;
+  redis?: string;
+  connectTimeoutMs?: number;
+  /** The statement timeout this command's connections carry, and the variable that sets it. */
+  statementTimeout?: { variable: string; ms: number };
+}
+
 /** Turns any error into one line for the operator and an exit code; never a stack or a password. */
-export function describeFailure(error: unknown, urls: { database?: string; redis?: string; connectTimeoutMs?: number }): Failure {
+export function describeFailure(error: unknown, urls: FailureContext): Failure {
   const failure = describe(error, urls);
   return { ...failure, message: redactSecrets(failure.message) };
 }
 
-function describe(error: unknown, urls: { database?: string; redis?: string; connectTimeoutMs?: number }): Failure {
+function describe(error: unknown, urls: FailureContext): Failure {
   if (error instanceof OperatorError) return { message: error.message, exitCode: error.exitCode };
   if (error instanceof ConfigError) return { message: error.message, exitCode: ExitCode.usage };
   const e = error as { code?: string; message?: string; syscall?: string };
@@ -38,7 +47,13 @@ function describe(error: unknown, urls: { database?: string; redis?: string; con
     return { message: `The database schema is missing or old (${text}). Run \`cet-uploader migrate\`.`, exitCode: ExitCode.failed };
   }
   if (e?.code === '57014' && /statement timeout/i.test(text)) {
-    return { message: `PostgreSQL cancelled a statement that ran longer than PG_STATEMENT_TIMEOUT_MS (${text}). Raise PG_STATEMENT_TIMEOUT_MS if the work is that large.`, exitCode: ExitCode.failed };
+    const limit = urls.statementTimeout ?? { variable: 'PG_STATEMENT_TIMEOUT_MS', ms: NaN };
+    const seconds = Number.isFinite(limit.ms) ? ` (${limit.ms / 1000} s)` : '';
+    const which = limit.variable === 'PG_READ_STATEMENT_TIMEOUT_MS' ? 'the statement timeout of read-only commands' : 'the statement timeout';
+    return {
+      message: `PostgreSQL cancelled a statement that ran longer than ${which}, ${limit.variable}${seconds} (${text}): the database may be busy or locked by another process. Run the command again, or raise ${limit.variable}.`,
+      exitCode: ExitCode.failed,
+    };
   }
   if (e?.code === '55P03') {
     return { message: `A statement waited for a lock longer than PG_LOCK_TIMEOUT_MS (${text}); another process holds it. Run the command again, or raise PG_LOCK_TIMEOUT_MS.`, exitCode: ExitCode.failed };

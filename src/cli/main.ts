@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { CommandContext } from './context.ts';
-import { describeFailure } from './describeFailure.ts';
+import { describeFailure, type FailureContext } from './describeFailure.ts';
 import { ExitCode } from './errors.ts';
 import type { RegisterCommand } from './commands/types.ts';
 
@@ -86,9 +86,14 @@ export async function main(argv: string[], context = new CommandContext()): Prom
   return exitCode;
 }
 
-function safeUrls(context: CommandContext): { database?: string; redis?: string; connectTimeoutMs?: number } {
+function safeUrls(context: CommandContext): FailureContext {
   try {
-    return { database: context.config.DATABASE_URL, redis: context.config.REDIS_URL, connectTimeoutMs: context.config.PG_CONNECT_TIMEOUT_MS };
+    return {
+      database: context.config.DATABASE_URL,
+      redis: context.config.REDIS_URL,
+      connectTimeoutMs: context.config.PG_CONNECT_TIMEOUT_MS,
+      statementTimeout: context.statementTimeout,
+    };
   } catch {
     return {};
   }

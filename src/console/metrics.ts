@@ -4,6 +4,7 @@ import { Counter, Gauge, Registry } from 'prom-client';
 import { batchTotals, filesByDeliveryState } from '../db/consoleMetrics.ts';
 import type { Db } from '../db/database.ts';
 import { collectStatus, type StatusAt } from '../status/collectStatus.ts';
+import { presenceWarnings, type ServicePresence } from './presence.ts';
 
 // console.md, "/metrics": gauges read from PostgreSQL when scraped (the numbers `status`
 // prints, from the same collectStatus), then BullMQ's own export of the queue's job counts.
@@ -22,6 +23,8 @@ export interface MetricsSource {
    * count; a scrape must cost milliseconds). BullMQ's counts are always read at the scrape.
    */
   refreshMs?: number;
+  /** The worker's and the scheduler's heartbeats, read at each scrape (presence.ts). */
+  presence?: () => Promise<ServicePresence>;
 }
 
 interface Snapshot {
@@ -74,6 +77,18 @@ export function createMetrics(source: MetricsSource): { render(): Promise<string
   });
   const files = new Gauge({ name: 'cet_uploader_files', help: 'Batch files by delivery state.', labelNames: ['delivery_state'], registers: [registry] });
   const warnings = new Gauge({ name: 'cet_uploader_warnings', help: 'Warnings `status` prints now, by code.', labelNames: ['code'], registers: [registry] });
+
+  const workersLive = new Gauge({ name: 'cet_uploader_workers_live', help: 'Upload workers with a heartbeat in the last few seconds.', registers: [registry] });
+  const schedulerUp = new Gauge({
+    name: 'cet_uploader_scheduler_up',
+    help: '1 while the scheduler sends heartbeats (every 10 s) and has not stopped, else 0.',
+    registers: [registry],
+  });
+  const schedulerHeartbeat = new Gauge({
+    name: 'cet_uploader_scheduler_heartbeat_timestamp_seconds',
+    help: "The scheduler's last heartbeat (Unix seconds); 0 when none was seen in the last day.",
+    registers: [registry],
+  });
 
   const computedAt = new Gauge({
     name: 'cet_uploader_metrics_computed_timestamp_seconds',
@@ -145,8 +160,14 @@ export function createMetrics(source: MetricsSource): { render(): Promise<string
       cycleOpen.set({ cycle: cycle.code }, cycle.sealed ? 0 : 1);
     }
     for (const [state, value] of fileStates) files.set({ delivery_state: state }, value);
+    const presence = source.presence ? await source.presence() : undefined;
+    if (presence) {
+      workersLive.set(presence.workersLive ?? 0);
+      schedulerUp.set(presence.schedulerUp ? 1 : 0);
+      schedulerHeartbeat.set(presence.scheduler ? presence.scheduler.at.getTime() / 1000 : 0);
+    }
     const codes = new Map<string, number>();
-    for (const warning of status.warnings) codes.set(warning.code, (codes.get(warning.code) ?? 0) + 1);
+    for (const warning of [...(presence ? presenceWarnings(presence, source.statusAt().zone) : []), ...status.warnings]) codes.set(warning.code, (codes.get(warning.code) ?? 0) + 1);
     for (const [code, value] of codes) warnings.set({ code }, value);
     const queueText = await source.queue.exportPrometheusMetrics();
     return `${await registry.metrics()}\n${tidyLabels(queueText).trimEnd()}\n`;

@@ -26,13 +26,18 @@ import { previewFinal, runFinalBatch } from './finalBatch.ts';
 import { html, type Html } from './html.ts';
 import { page } from './layout.ts';
 import { keyColumns, pager, table } from './tables.ts';
+import { presenceWarnings, type ServicePresence } from './presence.ts';
 
 export interface PagesOptions {
   config: Config;
   db: Db;
   pool: pg.Pool;
+  /** Connections for the FINAL batch, with the generous statement timeout of claims. */
+  writes: () => { db: Db; pool: pg.Pool };
   clock: () => Date;
   logger: Logger;
+  /** The worker's and the scheduler's heartbeats (presence.ts). */
+  presence: () => Promise<ServicePresence>;
   /** The uploads queue: a retried delivery's job goes there. */
   queue: Queue;
   /** Present when DELIVERY=sftp (src/cli/deliveryWiring.ts): what a retry queues the job with. */
@@ -75,10 +80,15 @@ export function registerPages(app: FastifyInstance, options: PagesOptions): void
 
   app.get('/', async (_request, reply) => {
     const now = options.clock();
-    const status = await collectStatus(db, { now, zone, holdDays: config.INTERACTIVE_HOLD_DAYS, weeklyCron: config.WEEKLY_CRON, outboxDir: config.OUTBOX_DIR });
+    const [status, presence] = await Promise.all([
+      collectStatus(db, { now, zone, holdDays: config.INTERACTIVE_HOLD_DAYS, weeklyCron: config.WEEKLY_CRON, outboxDir: config.OUTBOX_DIR }),
+      options.presence(),
+    ]);
     const c = status.completions;
+    const warnings = [...presenceWarnings(presence, zone), ...status.warnings];
+    const scheduler = presence.scheduler;
     const body = html`
-${status.warnings.length ? html`<h2>Warnings</h2><ul class="warnings" role="list">${status.warnings.map((w) => html`<li><strong>${w.code}</strong>: ${w.message}</li>`)}</ul>` : html`<p class="ok">No warnings.</p>`}
+${warnings.length ? html`<h2>Warnings</h2><ul class="warnings" role="list">${warnings.map((w) => html`<li><strong>${w.code}</strong>: ${w.message}</li>`)}</ul>` : html`<p class="ok">No warnings.</p>`}
 <p class="muted">As of ${when(now)}.</p>
 <h2>Cycles</h2>
 ${table(
@@ -94,6 +104,9 @@ ${table(
   status.cycles,
   'No cycles yet: add one with `cet-uploader cycle add`.',
 )}
+<h2>Worker and scheduler</h2>
+<dl class="facts"><dt>Workers running</dt><dd>${presence.workersLive ?? 'unknown'}</dd>
+<dt>Scheduler</dt><dd>${presence.schedulerUp ? `running (last heartbeat ${when(scheduler!.at)})` : !scheduler ? 'not seen' : scheduler.stoppedAt ? `stopped at ${when(scheduler.stoppedAt)}` : `silent since ${when(scheduler.at)}`}</dd></dl>
 <h2>Next scheduled runs</h2>
 <dl class="facts"><dt>Weekly batch</dt><dd>${when(status.nextRuns.weekly)}</dd>
 ${status.nextRuns.finals.map((f) => html`<dt>FINAL batch of ${f.cycle}</dt><dd>${f.overdue ? 'overdue: as soon as the scheduler runs, or by hand (End of cycle)' : when(f.at)}</dd>`)}</dl>
@@ -335,7 +348,7 @@ ${sections.length ? sections : html`<p class="muted">Every cycle is sealed by it
     }
     let result;
     try {
-      result = await runFinalBatch({ db, pool: options.pool, config, logger: options.logger, delivery: options.delivery }, cycle, now);
+      result = await runFinalBatch({ ...options.writes(), config, logger: options.logger, delivery: options.delivery }, cycle, now);
     } catch (error) {
       const message = error instanceof Error ? error.message.split('\n')[0]! : String(error);
       await audit('failed', message);

@@ -14,11 +14,14 @@ import { registerAuth, requireOperator } from './auth.ts';
 import { checkReadiness } from './health.ts';
 import { createMetrics, PROMETHEUS_CONTENT_TYPE } from './metrics.ts';
 import { registerPages } from './pages.ts';
+import { readPresence } from './presence.ts';
 
 export interface ConsoleOptions {
   config: Config;
   db: Db;
   pool: pg.Pool;
+  /** Connections for the FINAL batch (generous statement timeout); default: db and pool. */
+  writes?: () => { db: Db; pool: pg.Pool };
   /** The console's "now": the real clock, or a fixed instant (serve --now) for tests. */
   clock: () => Date;
   logger: Logger;
@@ -58,8 +61,25 @@ export async function buildConsole(options: ConsoleOptions): Promise<FastifyInst
     weeklyCron: config.WEEKLY_CRON,
     outboxDir: config.OUTBOX_DIR,
   });
-  const metrics = createMetrics({ db, queue, statusAt, refreshMs: options.metricsRefreshMs });
+  // The worker's and the scheduler's readiness, from their heartbeats in Redis.
+  const presence = () => readPresence(queueRedis, config.QUEUE_PREFIX);
+  const metrics = createMetrics({ db, queue, statusAt, refreshMs: options.metricsRefreshMs, presence });
   app.addHook('onClose', async () => metrics.close());
+
+  // A page's query cut short by the statement timeout (PG_READ_STATEMENT_TIMEOUT_MS in `serve`):
+  // one line saying which timeout, and the variable that raises it; every other error as before.
+  app.setErrorHandler((error, _request, reply) => {
+    if ((error as { code?: string }).code === '57014' && /statement timeout/i.test((error as Error).message)) {
+      return reply
+        .code(503)
+        .type('text/plain; charset=utf-8')
+        .send(
+          `PostgreSQL cancelled a statement of this page that ran longer than the statement timeout of read-only commands and the console, ` +
+            `PG_READ_STATEMENT_TIMEOUT_MS (${config.PG_READ_STATEMENT_TIMEOUT_MS / 1000} s): the database may be busy or locked. Try again, or raise PG_READ_STATEMENT_TIMEOUT_MS.\n`,
+        );
+    }
+    throw error;
+  });
 
   app.get('/livez', async () => ({ status: 'ok' }));
 
@@ -87,6 +107,8 @@ export async function buildConsole(options: ConsoleOptions): Promise<FastifyInst
     config,
     db,
     pool: options.pool,
+    writes: options.writes ?? (() => ({ db, pool: options.pool })),
+    presence,
     clock: options.clock,
     logger: options.logger,
     queue,

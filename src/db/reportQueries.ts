@@ -1,4 +1,5 @@
 import { sql, type RawBuilder } from 'kysely';
+import type { Db } from './database.ts';
 import type { WorkingDayCalendar } from '../domain/workingDays.ts';
 import type { CycleRow } from './cycles.ts';
 import { pendingStatesSql, type PendingState, type PendingStateRow, type PendingStatesAt } from './pendingStates.ts';
@@ -37,8 +38,12 @@ export interface SlaRow {
  * each with its deadline (`workingDays` working days after the ready day) and the working days
  * left on `today`, from the calendar of working-day ordinals passed as two arrays: the ordinal
  * of a day is ordinals[day - first day + 1], the n-th working day is workingDays[n]. Two array
- * subscripts per row, no join, no walk. OFFSET 0 fences the pending rows: flattened, the ready
- * day's CASE (and the state's within it) was copied into each of the five columns using it.
+ * subscripts per row, no join, no walk.
+ * The ready day is handed once per row to a LATERAL subquery (OFFSET 0 keeps it from being
+ * flattened): flattened, its CASE (and the state's within it) was copied into each column
+ * using it. Nothing else is fenced, so that the whole query can be planned for its first rows
+ * (streamRows' fastStart): completions in report order by the index completion_report_order
+ * (migration 0008), each classified by key lookups.
  */
 export function slaRowsSql(
   cycles: readonly CycleRow[],
@@ -51,18 +56,31 @@ export function slaRowsSql(
   const todayOrdinal = calendar.ordinals[todayIndex]!;
   const workingDays = calendar.days.filter((_, i) => calendar.working[i]);
   // Outside the calendar the subscript gives NULL: no deadline rather than a wrong one.
-  const readyOrdinal = sql`(${calendar.ordinals}::int[])[(s.ready_on::date - ${calendar.days[0]}::date) + 1]`;
+  const readyOrdinal = sql`(${calendar.ordinals}::int[])[(r.ready_on - ${calendar.days[0]}::date) + 1]`;
   const deadline = sql`(${workingDays}::date[])[${readyOrdinal} + ${sla.workingDays}::int]`;
   return sql<SlaRow>`
-    SELECT CASE WHEN ${sla.today}::date > x.deadline THEN 'OVERDUE' ELSE 'DUE_SOON' END AS standing,
-           x.provider_ref, x.goc_number, x.event_ref, x.cycle, x.state, x.ready_on,
-           x.deadline::text AS deadline, x.ready_ordinal + ${sla.workingDays}::int - ${todayOrdinal}::int AS working_days_left
-      FROM (
-        SELECT s.completed_at, s.provider_ref, s.goc_number, s.event_ref, coalesce(s.cycle, '') AS cycle, s.state, s.ready_on,
-               ${readyOrdinal} AS ready_ordinal, ${deadline} AS deadline
-          FROM (SELECT * FROM (${pendingStatesSql(cycles, at)}) AS s0
-                 WHERE s0.state IN ('WAITING', 'QUARANTINED') AND s0.ready_on::date <= ${sla.reportableReadyDay}::date
-                OFFSET 0) AS s
-      ) AS x
-     ORDER BY x.completed_at, x.provider_ref`;
+    SELECT CASE WHEN ${sla.today}::date > o.deadline THEN 'OVERDUE' ELSE 'DUE_SOON' END AS standing,
+           s.provider_ref, s.goc_number, s.event_ref, coalesce(s.cycle, '') AS cycle, s.state, o.ready_on::text AS ready_on,
+           o.deadline::text AS deadline, o.ready_ordinal + ${sla.workingDays}::int - ${todayOrdinal}::int AS working_days_left
+      FROM (${pendingStatesSql(cycles, at)}) AS s
+     CROSS JOIN LATERAL (
+       SELECT r.ready_on, ${readyOrdinal} AS ready_ordinal, ${deadline} AS deadline
+         FROM (SELECT s.ready_on::date AS ready_on) AS r
+       OFFSET 0) AS o
+     WHERE s.state IN ('WAITING', 'QUARANTINED') AND s.ready_on::date <= ${sla.reportableReadyDay}::date
+     ORDER BY s.completed_at, s.provider_ref`;
+}
+
+/**
+ * Whether most completions are pending (the end of a cycle, a first upload): then a report in
+ * completion order is best planned for its first rows (walking completions in order, few of
+ * them not pending); with few pending against a long history, as sets (the walk would pass
+ * every carried completion). The same rule as the batch claim's choice of plan.
+ */
+export async function manyPending(db: Db): Promise<boolean> {
+  const { rows } = await sql<{ pending: string; total: string }>`
+    SELECT (SELECT count(*) FROM upload_pending) AS pending,
+           (SELECT reltuples::bigint FROM pg_class WHERE oid = 'completion'::regclass) AS total`.execute(db);
+  const pending = Number(rows[0]!.pending);
+  return !(pending < 200_000 && pending * 10 < Math.max(Number(rows[0]!.total), 1));
 }

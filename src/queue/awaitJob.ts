@@ -1,7 +1,7 @@
 import type { Job, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { addOrJoinJob } from './enqueueAndWait.ts';
-import type { JobName, JobPayloads } from './jobNames.ts';
+import { QUEUE_NAME, type JobName, type JobPayloads } from './jobNames.ts';
 import { countLiveWorkers } from './workerPresence.ts';
 
 /** A job that failed for good: its reason is already worded for the operator. */
@@ -41,6 +41,22 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 }
 
 /**
+ * Why nobody will finish the job unless this process does, or null: no worker has sent a
+ * heartbeat lately, or the job is active and its lock has lapsed (BullMQ sets the lock with the
+ * job's move to active and its worker renews it every JOB_LOCK_MS / 2, so an active job without
+ * one has a dead worker). The second is seen as soon as the lock lapses, before a killed worker's
+ * last heartbeat has aged out (workerPresence.ts), and whether or not another worker runs.
+ */
+async function orphanedBy(redis: Redis, prefix: string, jobId: string, state: string): Promise<'no-worker' | 'lock-lapsed' | null> {
+  if ((await countLiveWorkers(redis, prefix)) === 0) return 'no-worker';
+  if (state === 'active' && (await redis.exists(`${prefix}:${QUEUE_NAME}:${jobId}:lock`)) === 0) {
+    // Finished between the two reads? Then it is no longer active, and there is nothing to take over.
+    return (await redis.lpos(`${prefix}:${QUEUE_NAME}:active`, jobId)) !== null ? 'lock-lapsed' : null;
+  }
+  return null;
+}
+
+/**
  * Waits for the job by asking Redis for its state every pollMs, rather than by listening for
  * events: a wait never depends on one connection staying up, and it never waits on a worker that
  * is gone. When no live worker is left (killed, or never started), it starts one here, whose
@@ -71,14 +87,17 @@ export async function awaitJob<N extends JobName>(name: N, payload: JobPayloads[
         ({ job } = await withTimeout(addOrJoinJob(options.queue, name, payload), timeoutMs));
         continue;
       }
-      if (!localStarted && options.startLocalWorker && options.presence && (await withTimeout(countLiveWorkers(options.presence, options.prefix ?? ''), timeoutMs)) === 0) {
+      const orphaned = !localStarted && options.startLocalWorker && options.presence ? await withTimeout(orphanedBy(options.presence, options.prefix ?? '', job.id!, state), timeoutMs) : null;
+      if (orphaned) {
         localStarted = true;
         options.onProgress?.(
-          state === 'active'
-            ? `Job ${job.id} is active but no worker is alive; taking it over in this process once its lock lapses (JOB_LOCK_MS).`
-            : `No worker is running; processing job ${job.id} in this process.`,
+          orphaned === 'lock-lapsed'
+            ? `Job ${job.id} is active but its worker stopped renewing its lock (JOB_LOCK_MS lapsed); taking it over in this process.`
+            : state === 'active'
+              ? `Job ${job.id} is active but no worker is alive; taking it over in this process once its lock lapses (JOB_LOCK_MS).`
+              : `No worker is running; processing job ${job.id} in this process.`,
         );
-        options.startLocalWorker();
+        options.startLocalWorker!();
       } else if (state !== lastState && lastState !== '') {
         options.onProgress?.(`Job ${job.id} is ${state}; waiting for it.`);
       }

@@ -35,6 +35,7 @@ export const registerRequirements: RegisterCommand = (program, context) => {
         'specialty codes: CLO, AS, SP, IP; dates YYYY-MM-DD; "obtained" and "treated" may be left out (zero).',
     )
     .action(async (gocNumber: string | undefined, options: Options) => {
+      context.readOnly();
       if (options.input !== undefined) {
         if (gocNumber !== undefined || options.cycle !== undefined) {
           throw new RefusedError('Give either --input <file.json|-> or <goc_number> --cycle <code>, not both.');

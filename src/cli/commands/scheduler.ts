@@ -1,4 +1,5 @@
 import { openQueue } from '../../queue/enqueueAndWait.ts';
+import { announceScheduler } from '../../queue/schedulerPresence.ts';
 import { onShutdown, within } from '../../faults/lifecycle.ts';
 import { redactUrl } from '../../faults/redact.ts';
 import { ExitCode, OperatorError } from '../errors.ts';
@@ -24,9 +25,11 @@ export const registerScheduler: RegisterCommand = (program, context) => {
       context.serve(logger);
       let scheduler: UploadScheduler | undefined;
       let poller: DeliveryPoller | undefined;
+      let heartbeat: Awaited<ReturnType<typeof announceScheduler>> | undefined;
       const stopped = onShutdown(logger, async () => {
         await scheduler?.stop();
         await poller?.stop();
+        await heartbeat?.stop();
       });
       const startedAt = parseNow(options.now);
       const offset = startedAt.getTime() - Date.now();
@@ -37,6 +40,11 @@ export const registerScheduler: RegisterCommand = (program, context) => {
         await queue.close();
       });
       await within(queue.waitUntilReady(), 10_000, () => new OperatorError(`Redis is unreachable at ${redactUrl(config.REDIS_URL)} (no answer within 10 s). Start it, or set REDIS_URL.`, ExitCode.failed));
+      // Readiness outside the logs: a heartbeat in Redis (the console's Overview and /metrics read it).
+      if (!options.once) {
+        const connection = context.redis();
+        heartbeat = await announceScheduler(connection, config.QUEUE_PREFIX);
+      }
       const reminderQueue = openReminderQueue(context.redis(), config.QUEUE_PREFIX);
       reminderQueue.on('error', () => {}); // connection errors: logged once by the connection's health
       context.onClose(() => reminderQueue.close());

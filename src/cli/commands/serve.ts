@@ -40,10 +40,13 @@ export const registerServe: RegisterCommand = (program, context) => {
         throw error;
       }
       const logger = processLogger(context, 'cet-uploader-console');
+      // The pages only read (PG_READ_STATEMENT_TIMEOUT_MS); the FINAL batch gets connections of its own.
+      context.readOnly();
       const app = await buildConsole({
         config,
         db: context.db,
         pool: context.database.pool,
+        writes: () => context.writeDatabase,
         clock: fixedNow ? () => fixedNow : () => new Date(),
         logger,
         sessionSecret: secret,

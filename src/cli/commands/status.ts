@@ -21,6 +21,7 @@ export const registerStatus: RegisterCommand = (program, context, setExit) => {
         '`cet-uploader status --format json` gives typed values ("ok", "warnings" with a stable "code", counts as numbers).',
     );
   formatOption(command).action(async (options: { now?: string; check?: boolean; format: OutputFormat }) => {
+    context.readOnly();
     const now = parseNow(options.now);
     const { BUSINESS_TIME_ZONE: zone, INTERACTIVE_HOLD_DAYS: holdDays, WEEKLY_CRON: weeklyCron, OUTBOX_DIR: outboxDir } = context.config;
     const report = await collectStatus(context.db, { now, zone, holdDays, weeklyCron, outboxDir });

@@ -16,6 +16,7 @@ export const registerTrace: RegisterCommand = (program, context) => {
       .description('every completion of a registrant (or one completion): its state, batch, file, downgrade, acknowledgement')
       .addOption(nowOption()),
   ).action(async (key: string, options: { now?: string; format: OutputFormat }) => {
+    context.readOnly();
     const now = parseNow(options.now);
     const { BUSINESS_TIME_ZONE: zone, INTERACTIVE_HOLD_DAYS: holdDays } = context.config;
     const answer = await traceKey(context.db, key, { now, holdDays, zone });
