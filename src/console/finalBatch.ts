@@ -5,6 +5,7 @@ import { requireProviderCode, type Config } from '../config.ts';
 import { findFinalBatch } from '../db/batches.ts';
 import type { CycleRow } from '../db/cycles.ts';
 import type { Db } from '../db/database.ts';
+import type { DeliveryWiring } from '../delivery/deliveryWiring.ts';
 import { previewBatch, type BatchPreview } from '../db/previewBatch.ts';
 import { gocCetUpload } from '../format/gocCetUpload.ts';
 import { enqueueAndWait } from '../queue/enqueueAndWait.ts';
@@ -21,6 +22,8 @@ export interface FinalDeps {
   pool: pg.Pool;
   config: Config;
   logger: Logger;
+  /** DELIVERY=sftp: the in-console worker queues the written file's delivery, as `upload final`'s does. */
+  delivery: DeliveryWiring | undefined;
 }
 
 /** What the FINAL batch of the cycle would carry now (upload final --dry-run). */
@@ -54,6 +57,7 @@ export async function runFinalBatch(deps: FinalDeps, cycle: CycleRow, now: Date)
     holdDays: config.INTERACTIVE_HOLD_DAYS,
     providerCode: requireProviderCode(config),
     clock: () => new Date(),
+    ...(deps.delivery ? { delivery: deps.delivery } : {}),
   };
   try {
     const outcomes = await enqueueAndWait(

@@ -348,7 +348,7 @@ ${sections.length ? sections : html`<p class="muted">Every cycle is sealed by it
     }
     let result;
     try {
-      result = await runFinalBatch({ ...options.writes(), config, logger: options.logger }, cycle, now);
+      result = await runFinalBatch({ ...options.writes(), config, logger: options.logger, delivery: options.delivery }, cycle, now);
     } catch (error) {
       const message = error instanceof Error ? error.message.split('\n')[0]! : String(error);
       await audit('failed', message);

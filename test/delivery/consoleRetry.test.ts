@@ -221,3 +221,43 @@ async function closedPort(): Promise<number> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
 }
+
+describe('End of cycle in the console with DELIVERY=sftp and no worker running', { timeout: 120_000 }, () => {
+  const env = useTestEnvironment({ ...sshd.env, LOG_LEVEL: 'warn' });
+  const running: RunningCli[] = [];
+  afterAll(() => stopWorkers(running));
+
+  it('queues deliver-<seq> for the FINAL file its in-console worker wrote, as `upload final` does; it is sent', async () => {
+    await sshd.start();
+    for (const name of readdirSync(sshd.uploadDir)) rmSync(path.join(sshd.uploadDir, name), { force: true });
+    const usersFile = path.join(env.workDir, 'console-users');
+    await addUser(usersFile, OPERATOR.name, 'operator', OPERATOR.password);
+    await importExample(env, env.env);
+    const atCutoff = await startConsole({ ...env.env, CONSOLE_USERS_FILE: usersFile }, env.handle, { usersFile, now: new Date('2021-12-30T12:00:00Z') });
+    const redis = new Redis(redisUrl(), { maxRetriesPerRequest: null });
+    const queue = new Queue(QUEUE_NAME, { connection: redis, prefix: env.queuePrefix });
+    try {
+      const operator = new ConsoleClient(atCutoff.url);
+      await operator.login(OPERATOR.name, OPERATOR.password);
+      const form = await operator.request('/end-of-cycle');
+      const ran = await operator.request('/end-of-cycle/2019-2021', { form: { _csrf: ConsoleClient.csrfOf(form.text), confirm: '2019-2021' } });
+      expect(ran.status, ran.text).toBe(303);
+      const final = await env.db.selectFrom('batch').select(['seq', 'file_name']).where('kind', '=', 'FINAL').executeTakeFirstOrThrow();
+      const job = await queue.getJob(`deliver-${final.seq}`);
+      expect(job?.name).toBe('deliver-file');
+      // The in-console worker may take it before it stops; otherwise the worker started now does.
+      await startWorker(env.env, running);
+      await waitFor(async () => {
+        const row = await env.db.selectFrom('delivery').select('state').where('seq', '=', final.seq!).executeTakeFirst();
+        return row?.state === 'DELIVERED' ? row : null;
+      }, 'the FINAL file delivered');
+      expect(digests(sshd.uploadDir)).toEqual(digests(env.outboxDir, '.csv'));
+      expect([...digests(sshd.uploadDir).keys()]).toEqual([final.file_name]);
+    } finally {
+      await stopWorkers(running);
+      await queue.close();
+      redis.disconnect();
+      await atCutoff.close();
+    }
+  });
+});
