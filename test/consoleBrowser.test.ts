@@ -4,11 +4,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addUser } from '../src/console/users.ts';
 import { QUEUE_NAME } from '../src/queue/jobNames.ts';
-import { startConsole, TEST_SESSION_SECRET, type RunningConsole } from './support/console.ts';
+import { launchChromium, startConsole, TEST_SESSION_SECRET, type RunningConsole } from './support/console.ts';
 import { runCli } from './support/runCli.ts';
 import { useTestEnvironment } from './support/testEnvironment.ts';
 import { redisUrl } from './support/urls.ts';
@@ -52,11 +52,7 @@ describe('the console in Chromium', { timeout: 240_000 }, () => {
       expect(result.code, `${args.join(' ')}\n${result.stdout}${result.stderr}`).toBe(code);
     }
     console_ = await startConsole({ ...env.env, CONSOLE_USERS_FILE: usersFile }, env.handle, { now: BEFORE_CUTOFF, usersFile });
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    browser = await launchChromium();
   }, 180_000);
 
   afterAll(async () => {

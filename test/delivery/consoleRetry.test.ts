@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addUser } from '../../src/console/users.ts';
 import { QUEUE_NAME } from '../../src/queue/jobNames.ts';
-import { startConsole, type RunningConsole } from '../support/console.ts';
+import { launchChromium, startConsole, type RunningConsole } from '../support/console.ts';
 import { ConsoleClient } from '../support/consoleClient.ts';
 import { runCli, waitFor, type RunningCli } from '../support/runCli.ts';
 import { createSshd, destroySshd } from '../support/sshd.ts';
@@ -56,11 +56,7 @@ describe('Deliveries: Retry a FAILED file in the console', { timeout: 180_000 },
     console_ = await startConsole({ ...env.env, CONSOLE_USERS_FILE: usersFile }, env.handle, { usersFile });
     queueRedis = new Redis(redisUrl(), { maxRetriesPerRequest: null });
     queue = new Queue(QUEUE_NAME, { connection: queueRedis, prefix: env.queuePrefix });
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    browser = await launchChromium();
   }, 120_000);
 
   afterAll(async () => {

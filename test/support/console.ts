@@ -1,3 +1,4 @@
+import { chromium, type Browser } from 'playwright-core';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import type { FastifyInstance } from 'fastify';
@@ -48,4 +49,16 @@ export async function startConsole(
   });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   return { url, app, logs: () => logs, setNow: (at) => (now = at), close: () => app.close() };
+}
+
+/**
+ * Debian's chromium (/usr/bin/chromium, installed by .ci/run) through playwright-core, headless;
+ * without the background-networking flags it keeps calling hosts this closed network refuses.
+ */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
 }
