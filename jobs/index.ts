@@ -5,6 +5,7 @@ import { handleDeliverFile } from './deliverFile.ts';
 import { handleFinalBatch } from './finalBatch.ts';
 import { handleFetchAcks } from './fetchAcks.ts';
 import { handleVerifyFiles } from './verifyFiles.ts';
+import { handleRefreshStateSnapshot } from './refreshStateSnapshot.ts';
 import { handleRemind } from './remind.ts';
 import { handleSendReminder } from './sendReminder.ts';
 import { handleWeeklyBatch } from './weeklyBatch.ts';
@@ -21,6 +22,7 @@ export const jobHandlers: { [N in JobName]: HandlerOf<N> } = {
   [JobName.DeliverFile]: handleDeliverFile,
   [JobName.FetchAcks]: handleFetchAcks,
   [JobName.VerifyFiles]: handleVerifyFiles,
+  [JobName.RefreshStateSnapshot]: handleRefreshStateSnapshot,
   [JobName.Remind]: handleRemind,
   [JobName.SendReminder]: handleSendReminder,
 };

@@ -46,6 +46,9 @@ const configSchema = v.object({
   ),
   WEEKLY_CRON: v.optional(v.pipe(v.string(), v.check((expression) => validateCron(expression), 'not a valid cron expression')), '0 6 * * 5'),
   INTERACTIVE_HOLD_DAYS: v.optional(wholeNumber(1, 365), '14'),
+  // When the scheduler asks the worker to rebuild the state snapshot `status` counts from, if the
+  // data changed (src/db/stateSnapshot.ts). Six fields (seconds first) are allowed, for tests.
+  STATE_SNAPSHOT_CRON: v.optional(v.pipe(v.string(), v.check((expression) => validateCron(expression), 'not a valid cron expression')), '* * * * *'),
   // How long a worker may go silent before its job counts as stalled and is run again.
   JOB_LOCK_MS: v.optional(wholeNumber(1000, 600_000), '30000'),
   LOG_LEVEL: v.optional(

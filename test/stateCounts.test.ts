@@ -5,6 +5,7 @@ import { perRowStatesSql } from './support/perRowStates.ts';
 import { listCycles } from '../src/db/cycles.ts';
 import { pendingStatesSql, type PendingStateRow } from '../src/db/pendingStates.ts';
 import { countStates } from '../src/db/stateCounts.ts';
+import { refreshStateSnapshot } from '../src/db/stateSnapshot.ts';
 import { pendingInStatesSql, slaRowsSql, type SlaRow } from '../src/db/reportQueries.ts';
 import { streamRows } from '../src/db/streamRows.ts';
 import { PREFILTERS } from '../src/db/pendingStates.ts';
@@ -127,29 +128,96 @@ describe('set-based states and counts', () => {
     }
   });
 
-  it('counts every state and both SLA standings as the per-row classification does', async () => {
-    const cycles = await listCycles(env.db);
-    const seen = new Set<string>();
-    for (const now of NOWS) {
-      const rows = await perRow(now);
-      const expected = new Map<string, number>();
-      for (const s of rows) expected.set(s.state, (expected.get(s.state) ?? 0) + 1);
-      const today = businessDate(new Date(now), ZONE);
-      const candidates = rows.filter((s) => s.ready_on !== null && s.ready_on <= latestReportableReadyDay(today));
-      const overdue = candidates.filter((s) => assessSla(s.ready_on!, today).standing === 'OVERDUE').length;
+  async function expectedCounts(now: string) {
+    const rows = await perRow(now);
+    const byState = new Map<string, number>();
+    for (const s of rows) byState.set(s.state, (byState.get(s.state) ?? 0) + 1);
+    const today = businessDate(new Date(now), ZONE);
+    const candidates = rows.filter((s) => s.ready_on !== null && s.ready_on <= latestReportableReadyDay(today));
+    const overdue = candidates.filter((s) => assessSla(s.ready_on!, today).standing === 'OVERDUE').length;
+    return { byState: Object.fromEntries(byState), overdue, reportable: candidates.length };
+  }
 
-      const counts = await countStates(env.db, cycles, { now: new Date(now), holdDays: HOLD, zone: ZONE }, {
-        overdueReadyDay: latestOverdueReadyDay(today),
-        reportableReadyDay: latestReportableReadyDay(today),
-      });
-      expect(Object.fromEntries(counts.byState), now).toEqual(Object.fromEntries(expected));
-      expect({ overdue: counts.overdue, reportable: counts.reportable }, now).toEqual({ overdue, reportable: candidates.length });
-      for (const state of expected.keys()) seen.add(state);
+  async function counted(now: string, at: { holdDays?: number; zone?: string } = {}) {
+    const cycles = await listCycles(env.db);
+    const today = businessDate(new Date(now), ZONE);
+    const counts = await countStates(env.db, cycles, { now: new Date(now), holdDays: at.holdDays ?? HOLD, zone: at.zone ?? ZONE }, {
+      overdueReadyDay: latestOverdueReadyDay(today),
+      reportableReadyDay: latestReportableReadyDay(today),
+    });
+    return { byState: Object.fromEntries(counts.byState), overdue: counts.overdue, reportable: counts.reportable, source: counts.source };
+  }
+
+  it('counts every state and both SLA standings as the per-row classification does, from the tables and from the state snapshot', async () => {
+    const seen = new Set<string>();
+    // No snapshot yet: from the tables.
+    for (const now of NOWS) {
+      const expected = await expectedCounts(now);
+      expect(await counted(now), now).toEqual({ ...expected, source: 'live' });
+      for (const state of Object.keys(expected.byState)) seen.add(state);
     }
     // The data reaches every state.
     expect([...seen].sort()).toEqual(
       ['ACCEPTED', 'AFTER_CUTOFF', 'CARRIED', 'HELD', 'LATE', 'NOT_QUEUED', 'NO_OPEN_CYCLE', 'QUARANTINED', 'REJECTED', 'WAITING'],
     );
+
+    // Built once (its facts do not depend on "now"), it gives the same counts at every instant.
+    const built = await refreshStateSnapshot(env.db, { zone: ZONE, holdDays: HOLD });
+    expect(built).toMatchObject({ status: 'rebuilt', rows: Number((await sql<{ n: string }>`SELECT count(*) AS n FROM upload_pending`.execute(env.db)).rows[0]!.n) });
+    expect(await refreshStateSnapshot(env.db, { zone: ZONE, holdDays: HOLD })).toEqual({ status: 'current', version: (built as { version: string }).version });
+    for (const now of NOWS) expect(await counted(now), now).toEqual({ ...await expectedCounts(now), source: 'snapshot' });
+    // Built for another hold or zone, it is not read for this one.
+    expect((await counted(NOWS[1]!, { holdDays: HOLD + 1 })).source).toBe('live');
+    expect((await counted(NOWS[1]!, { zone: 'UTC' })).source).toBe('live');
+  });
+
+  it('reads the snapshot only while no change was made to the tables since it was built, committed or not', async () => {
+    const now = NOWS[2]!;
+    const refresh = () => refreshStateSnapshot(env.db, { zone: ZONE, holdDays: HOLD });
+    await refresh();
+    expect((await counted(now)).source).toBe('snapshot');
+    const { id: registrant } = await env.db.selectFrom('registrant').select('id').where('goc_number', '=', '01-60001').executeTakeFirstOrThrow();
+    const { id: event } = await env.db.selectFrom('event').select('id').where('event_ref', '=', 'C-93001').executeTakeFirstOrThrow();
+
+    // A change in flight: the snapshot is stale at once, and a rebuild does not wait for it (busy);
+    // once it commits, the rebuild includes it and the counts are those of the tables.
+    const client = await env.handle.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query(`INSERT INTO completion (provider_ref, registrant_id, event_id, completed_at, completed_on, received_at, revision, changed_at)
+        VALUES ('Z-1', $1, $2, '2022-12-20T10:00:00Z', '2022-12-20', now(), 1, now())`, [registrant, event]);
+      await client.query(`INSERT INTO upload_pending (completion_id) SELECT id FROM completion WHERE provider_ref = 'Z-1'`);
+      expect((await counted(now)).source).toBe('live');
+      expect(await refresh()).toEqual({ status: 'busy' });
+      await client.query('COMMIT');
+    } finally {
+      client.release();
+    }
+    expect((await counted(now)).source).toBe('live');
+    expect((await refresh()).status).toBe('rebuilt');
+    const fromSnapshot = await counted(now);
+    expect(fromSnapshot.source).toBe('snapshot');
+    expect(fromSnapshot).toEqual({ ...await expectedCounts(now), source: 'snapshot' });
+
+    // Every table the states are read from makes it stale, however few rows change.
+    for (const change of [
+      sql`UPDATE event SET approved_to = approved_to WHERE event_ref = 'C-93001'`,
+      sql`UPDATE registrant SET surname = surname WHERE goc_number = '01-60002'`,
+      sql`UPDATE registration_span SET registered_to = registered_to WHERE registrant_id = ${registrant}`,
+      sql`DELETE FROM confirmation WHERE false`,
+      sql`UPDATE batch_item SET ack_status = ack_status WHERE false`,
+      sql`UPDATE completion SET changed_at = changed_at WHERE provider_ref = 'Z-1'`,
+      sql`DELETE FROM upload_pending WHERE false`,
+      sql`UPDATE cycle SET final_cutoff = final_cutoff WHERE code = '2022-2024'`,
+    ]) {
+      await refresh();
+      expect((await counted(now)).source).toBe('snapshot');
+      await change.execute(env.db);
+      expect((await counted(now)).source, change.compile(env.db).sql).toBe('live');
+    }
+    await sql`DELETE FROM upload_pending WHERE completion_id IN (SELECT id FROM completion WHERE provider_ref = 'Z-1')`.execute(env.db);
+    await sql`DELETE FROM completion WHERE provider_ref = 'Z-1'`.execute(env.db);
+    expect(await counted(now)).toEqual({ ...await expectedCounts(now), source: 'live' });
   });
 
   it('gives the SLA rows, deadlines and working days left of the day-by-day walk, from the calendar of working-day ordinals', async () => {

@@ -63,6 +63,31 @@ function cyclesValues(cycles: readonly CycleRow[], now: Date): RawBuilder<unknow
 }
 
 /**
+ * The joins every pending completion is classified over: completion `c`, event `e`, registrant
+ * `r`, the span `s` covering its date, the cycle `y` (the given relation, with starts_at and
+ * ends_at) holding its instant, its confirmations `fr` and `fp`, and `rj` when its latest carried
+ * revision was REJECTED. Shared by pendingStatesSql and the state snapshot (stateSnapshot.ts).
+ */
+export function pendingJoinsSql(cycles: RawBuilder<unknown>): RawBuilder<unknown> {
+  return sql`
+      FROM upload_pending p
+      JOIN completion c ON c.id = p.completion_id
+      JOIN event e ON e.id = c.event_id
+      JOIN registrant r ON r.id = c.registrant_id
+      LEFT JOIN registration_span s ON s.registrant_id = c.registrant_id AND s.registered_from <= c.completed_on
+            AND (s.registered_to IS NULL OR s.registered_to >= c.completed_on)
+      LEFT JOIN ${cycles}
+             ON c.completed_at >= y.starts_at AND c.completed_at < y.ends_at
+      LEFT JOIN confirmation fr ON fr.completion_id = c.id AND fr.party = 'registrant'
+      LEFT JOIN confirmation fp ON fp.completion_id = c.id AND fp.party = 'peer'
+      LEFT JOIN (
+        SELECT i.completion_id FROM batch_item i
+         WHERE i.ack_status = 'REJECTED'
+           AND NOT EXISTS (SELECT 1 FROM batch_item j WHERE j.completion_id = i.completion_id AND j.revision > i.revision)
+      ) AS rj ON rj.completion_id = c.id`;
+}
+
+/**
  * One row per pending completion (see PendingStateRow), to use as a subquery
  * (`FROM (...) AS s`); `cycles` are every configured cycle (listCycles), sealed or not;
  * `where` a condition on completion `c` (trace: one registrant's), event `e` or the cycle `y`
@@ -111,21 +136,7 @@ export function pendingStatesSql(cycles: readonly CycleRow[], at: PendingStatesA
              WHEN d.decision = 'HELD' THEN 'HELD'
              ELSE 'WAITING'
            END AS state
-      FROM upload_pending p
-      JOIN completion c ON c.id = p.completion_id
-      JOIN event e ON e.id = c.event_id
-      JOIN registrant r ON r.id = c.registrant_id
-      LEFT JOIN registration_span s ON s.registrant_id = c.registrant_id AND s.registered_from <= c.completed_on
-            AND (s.registered_to IS NULL OR s.registered_to >= c.completed_on)
-      LEFT JOIN ${cyclesValues(cycles, at.now)} AS y (id, code, starts_at, ends_at, final_cutoff, sealed, window_cutoff, is_final)
-             ON c.completed_at >= y.starts_at AND c.completed_at < y.ends_at
-      LEFT JOIN confirmation fr ON fr.completion_id = c.id AND fr.party = 'registrant'
-      LEFT JOIN confirmation fp ON fp.completion_id = c.id AND fp.party = 'peer'
-      LEFT JOIN (
-        SELECT i.completion_id FROM batch_item i
-         WHERE i.ack_status = 'REJECTED'
-           AND NOT EXISTS (SELECT 1 FROM batch_item j WHERE j.completion_id = i.completion_id AND j.revision > i.revision)
-      ) AS rj ON rj.completion_id = c.id
+      ${pendingJoinsSql(sql`${cyclesValues(cycles, at.now)} AS y (id, code, starts_at, ends_at, final_cutoff, sealed, window_cutoff, is_final)`)}
       CROSS JOIN LATERAL (SELECT ${decision} AS decision) AS d
      WHERE ${where}
       ) AS x`;

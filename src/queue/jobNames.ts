@@ -10,6 +10,8 @@ export const JobName = {
   FetchAcks: 'fetch-acks',
   /** The scheduler's daily check of every written upload file against its batch's record. */
   VerifyFiles: 'verify-files',
+  /** The scheduler's ask (every minute by default) to rebuild the state snapshot if the tables changed (src/db/stateSnapshot.ts). */
+  RefreshStateSnapshot: 'refresh-state-snapshot',
   /** Reminders queue (src/reminders/): create the reminders due at an hourly tick, then send them. */
   Remind: 'remind',
   /** Reminders queue: send one reminder (rate-limited, retried with back-off). */
@@ -40,6 +42,8 @@ export interface JobPayloads {
   [JobName.FetchAcks]: { dueAt: string };
   /** The daily check's due time (ISO 8601 UTC); also names the job. */
   [JobName.VerifyFiles]: { dueAt: string };
+  /** When it was due (ISO 8601 UTC); the job id is fixed, so at most one waits. */
+  [JobName.RefreshStateSnapshot]: { dueAt: string };
   [JobName.Remind]: {
     /** The hourly tick it is for, ISO 8601 UTC: the time it was due, not run. */
     dueAt: string;
@@ -71,6 +75,8 @@ export function jobIdFor<N extends JobName>(name: N, payload: JobPayloads[N]): s
             ? `fetch-acks-${(payload as JobPayloads['fetch-acks']).dueAt}`
             : name === JobName.VerifyFiles
               ? `verify-files-${(payload as JobPayloads['verify-files']).dueAt}`
+            : name === JobName.RefreshStateSnapshot
+              ? 'refresh-state-snapshot'
             : name === JobName.Remind
               ? `remind-${(payload as JobPayloads['remind']).dueAt}`
               : `send-reminder-${(payload as JobPayloads['send-reminder']).reminderId}`;

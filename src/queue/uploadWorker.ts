@@ -46,18 +46,23 @@ export function startUploadWorker(deps: UploadDeps, options: UploadWorkerOptions
 function createUploadWorker(deps: UploadDeps, options: UploadWorkerOptions): Worker<unknown, unknown, JobName> {
   assertEveryJobHasOneHandler();
   let deliveryQueue: Queue | undefined;
+  let lastRoutineFailure: string | undefined;
   let deliveryConnection: Redis | undefined;
   const worker = new Worker<unknown, unknown, JobName>(
     QUEUE_NAME,
     async (job: Job<unknown, unknown, JobName>) => {
       const handler = jobHandlers[job.name] as JobHandler<JobName> | undefined;
       if (!handler) throw new UnrecoverableError(`no handler for job ${job.name}`);
-      options.logger.info({ job: job.id, jobName: job.name, attempt: job.attemptsMade + 1 }, 'job started');
+      // The minutely snapshot refresh logs only when it rebuilt (a line a minute would drown the rest).
+      const routine = job.name === JobName.RefreshStateSnapshot;
+      (routine ? options.logger.debug : options.logger.info).call(options.logger, { job: job.id, jobName: job.name, attempt: job.attemptsMade + 1 }, 'job started');
       try {
         // How far the upload file is written, for a CLI waiting on a terminal (QueueEvents 'progress').
         const onFileProgress = everyHalfSecond((progress: FileProgress) => void job.updateProgress({ ...progress }).catch(() => {}));
         const outcomes = await handler({ ...deps, onFileProgress }, job.data as never);
-        options.logger.info({ job: job.id, outcomes }, 'job finished');
+        const rebuilt = (outcomes as { status?: string } | undefined)?.status === 'rebuilt';
+        if (routine) lastRoutineFailure = undefined;
+        (routine && !rebuilt ? options.logger.debug : options.logger.info).call(options.logger, { job: job.id, outcomes }, 'job finished');
         // A written file is queued for delivery at once (DELIVERY=sftp).
         if (deps.delivery && (job.name === JobName.WeeklyBatch || job.name === JobName.FinalBatch)) {
           const seqs = (outcomes as BatchOutcome[]).flatMap((outcome) => (outcome.seq === null || outcome.sealedBefore ? [] : [outcome.seq]));
@@ -73,7 +78,12 @@ function createUploadWorker(deps: UploadDeps, options: UploadWorkerOptions): Wor
         }
         return outcomes;
       } catch (error) {
-        options.logger.error({ job: job.id, err: error }, 'job failed');
+        // A failed refresh is asked again the next minute (status counts from the tables meanwhile):
+        // the same failure, as through a PostgreSQL outage, is logged once, not every minute.
+        const message = error instanceof Error ? error.message : String(error);
+        if (!routine) options.logger.error({ job: job.id, err: error }, 'job failed');
+        else if (message !== lastRoutineFailure) options.logger.warn({ job: job.id, err: error }, 'state snapshot refresh failed; status counts from the tables until it succeeds');
+        if (routine) lastRoutineFailure = message;
         // Too early stays too early: retrying would not help.
         // Nor would it while the outbox is shared or a directory squats on the file's name.
         if (error instanceof FinalTooEarlyError || error instanceof OutboxNotPrivateError || error instanceof FilePlacementError) {

@@ -22,6 +22,8 @@ export interface SchedulerOptions {
   logger: Logger;
   /** The scheduler's clock: the real one, or one shifted by --now. */
   clock: () => Date;
+  /** When the state snapshot refresh is asked for (STATE_SNAPSHOT_CRON); none: never. */
+  snapshotCron?: string;
   /** The reminders queue: `remind` runs hourly (src/reminders/). */
   reminderQueue?: Queue;
 }
@@ -41,6 +43,7 @@ export class UploadScheduler {
   #task?: ScheduledTask;
   #remindTask?: ScheduledTask;
   #verifyTask?: ScheduledTask;
+  #refreshTask?: ScheduledTask;
   #timers = new Map<number, NodeJS.Timeout>();
   #replan?: NodeJS.Timeout;
 
@@ -80,6 +83,10 @@ export class UploadScheduler {
       this.#remindTask = cron.schedule(REMIND_CRON, (context) => this.#remindTick(context.date), { timezone: zone, name: 'remind' });
     }
     this.#verifyTask = cron.schedule(VERIFY_CRON, (context) => void this.verifyTick(context.date), { timezone: zone, name: 'verify-files' });
+    if (this.#options.snapshotCron) {
+      this.#refreshTask = cron.schedule(this.#options.snapshotCron, (context) => void this.refreshTick(context.date), { timezone: zone, name: 'refresh-state-snapshot' });
+      void this.refreshTick(this.#options.clock());
+    }
     void this.#planFinals();
     this.#replan = setInterval(() => void this.#planFinals(), REPLAN_MS);
     logger.info({ cron: expression, zone }, 'scheduler started');
@@ -89,6 +96,7 @@ export class UploadScheduler {
     await this.#task?.stop();
     await this.#remindTask?.stop();
     await this.#verifyTask?.stop();
+    await this.#refreshTask?.stop();
     clearInterval(this.#replan);
     for (const timer of this.#timers.values()) clearTimeout(timer);
     this.#timers.clear();
@@ -117,6 +125,25 @@ export class UploadScheduler {
       logger.info({ job: job.id, dueAt }, 'daily file check enqueued');
     } catch (error) {
       logger.error({ err: error, dueAt }, 'could not enqueue the daily file check; `cet-uploader verify` does it by hand');
+    }
+  }
+
+  /**
+   * Asks for the state snapshot to be rebuilt if the tables changed. One fixed job id: while one
+   * waits (no worker running, say), asking again adds nothing; a finished one is removed at once.
+   */
+  async refreshTick(firedAt: Date): Promise<void> {
+    const { logger, queue } = this.#options;
+    const payload = { dueAt: firedAt.toISOString() };
+    try {
+      await queue.add(JobName.RefreshStateSnapshot, payload, {
+        jobId: jobIdFor(JobName.RefreshStateSnapshot, payload),
+        attempts: 1,
+        removeOnComplete: true,
+        removeOnFail: true,
+      });
+    } catch (error) {
+      logger.debug({ err: error, dueAt: payload.dueAt }, 'could not ask for the state snapshot refresh; the next minute asks again');
     }
   }
 

@@ -48,7 +48,7 @@ export const registerScheduler: RegisterCommand = (program, context) => {
       const reminderQueue = openReminderQueue(context.redis(), config.QUEUE_PREFIX);
       reminderQueue.on('error', () => {}); // connection errors: logged once by the connection's health
       context.onClose(() => reminderQueue.close());
-      scheduler = new UploadScheduler({ db: context.db, queue, cron: config.WEEKLY_CRON, zone: config.BUSINESS_TIME_ZONE, logger, clock, reminderQueue });
+      scheduler = new UploadScheduler({ db: context.db, queue, cron: config.WEEKLY_CRON, zone: config.BUSINESS_TIME_ZONE, logger, clock, reminderQueue, snapshotCron: config.STATE_SNAPSHOT_CRON });
       const plan = await planCatchUp(context.db, { cron: config.WEEKLY_CRON, zone: config.BUSINESS_TIME_ZONE }, startedAt);
       logger.info({ missedSlots: plan.slots.length, overdueFinals: plan.overdueFinals.map((c) => c.code), outbox: config.OUTBOX_DIR }, 'start-up check');
       const interrupted = await Promise.race([scheduler.catchUp(plan).then(() => false), stopped.then(() => true)]);

@@ -1,6 +1,7 @@
 import { describeInstant } from '../../domain/businessTime.ts';
 import type { BatchView } from '../../db/batches.ts';
 import { collectDeliveryStatus, type DeliveryStatus } from '../../delivery/deliveryStatus.ts';
+import { refreshStateSnapshot } from '../../db/stateSnapshot.ts';
 import { collectStatus, LATEST_BATCHES, type StatusReport } from '../../status/collectStatus.ts';
 import { flattenJson, statusJson } from '../../status/statusJson.ts';
 import type { CommandContext } from '../context.ts';
@@ -15,15 +16,21 @@ export const registerStatus: RegisterCommand = (program, context, setExit) => {
     .description('cycles, the latest batches, counts of held, rejected, late and quarantined completions, the next scheduled runs')
     .addOption(nowOption())
     .option('--check', 'for cron and monitors: print only the warnings, one line each, and exit 1 while any stands (0 and silent when none)')
+    .option('--refresh', 'first rebuild the state snapshot the counts are read from, if the data changed since it was built (the worker does it within a minute of a change; without a current snapshot the counts come from the tables, slower at a million pending)')
     .addHelpText(
       'after',
       '\nMonitoring: `cet-uploader status --check` from cron (mail on output) or a monitoring agent (exit 1 = warning);\n' +
         '`cet-uploader status --format json` gives typed values ("ok", "warnings" with a stable "code", counts as numbers).',
     );
-  formatOption(command).action(async (options: { now?: string; check?: boolean; format: OutputFormat }) => {
-    context.readOnly();
+  formatOption(command).action(async (options: { now?: string; check?: boolean; refresh?: boolean; format: OutputFormat }) => {
+    // --refresh writes the snapshot (with the generous statement timeout of a write).
+    if (!options.refresh) context.readOnly();
     const now = parseNow(options.now);
     const { BUSINESS_TIME_ZONE: zone, INTERACTIVE_HOLD_DAYS: holdDays, WEEKLY_CRON: weeklyCron, OUTBOX_DIR: outboxDir } = context.config;
+    if (options.refresh) {
+      const outcome = await refreshStateSnapshot(context.db, { zone, holdDays });
+      if (outcome.status === 'busy') context.warn('state snapshot not rebuilt: a change is being written (an import or a batch); counting from the tables.');
+    }
     const report = await collectStatus(context.db, { now, zone, holdDays, weeklyCron, outboxDir });
     const delivery = options.format === 'json' || options.format === 'csv' ? { mode: context.config.DELIVERY, status: await collectDeliveryStatus(context.db) } : undefined;
     if (options.format === 'json') context.print(JSON.stringify(statusJson(report, outboxDir, delivery), null, 2));
