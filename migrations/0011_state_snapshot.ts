@@ -45,6 +45,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     );
 
     CREATE UNLOGGED TABLE state_snapshot (
+      completion_id bigint NOT NULL,
+      points integer NOT NULL,
       cycle_id integer,
       completed_at timestamptz NOT NULL,
       interactive boolean NOT NULL,

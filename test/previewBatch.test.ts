@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { previewBatch } from '../src/db/previewBatch.ts';
+import { refreshStateSnapshot } from '../src/db/stateSnapshot.ts';
 import { twoPassPreview } from './support/twoPassPreview.ts';
 import { seedCompletion, seedConfirmation, seedCycle, seedEvent, seedRegistrant } from './support/seed.ts';
 import { useTestEnvironment } from './support/testEnvironment.ts';
@@ -49,7 +50,7 @@ describe('the dry run preview in one pass', () => {
     await sql`ANALYZE`.execute(db);
   });
 
-  it('gives the counts, points and held sample of the two-pass preview', async () => {
+  it('gives the counts, points and held sample of the two-pass preview, from the tables and from the state snapshot', async () => {
     const windows = [
       { cutoff: '2021-11-05T06:00:00.000Z', isFinal: false },
       { cutoff: '2021-12-03T06:00:00.000Z', isFinal: false },
@@ -60,7 +61,11 @@ describe('the dry run preview in one pass', () => {
     for (const w of windows) {
       const window = { cycleStartsAt: cycle.starts_at, cutoff: new Date(w.cutoff), isFinal: w.isFinal, holdDays: 14 };
       const expected = await twoPassPreview(env.db, window);
-      expect(await previewBatch(env.db, window), w.cutoff).toEqual(expected);
+      await sql`DELETE FROM state_snapshot_meta`.execute(env.db); // no current snapshot: the tables
+      expect(await previewBatch(env.db, window), w.cutoff).toEqual({ ...expected, source: 'live' });
+      // A current snapshot (its facts hold for any cutoff, and for another hold or zone): the same.
+      expect((await refreshStateSnapshot(env.db, { zone: 'UTC', holdDays: 3 })).status).toBe('rebuilt');
+      expect(await previewBatch(env.db, window), `${w.cutoff} from the snapshot`).toEqual({ ...expected, source: 'snapshot' });
       seen.held += expected.held;
       if (expected.heldSample.length === 50) seen.sampleFull++;
       seen.downgradedAtCutoff += expected.carry.downgradedAtCutoff;

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from './database.ts';
-import { pendingDecisionsSql, type Decision, type ReadinessWindow } from './readiness.ts';
+import { decisionSql, holdWindowEndSql, pendingDecisionsSql, type Decision, type ReadinessWindow } from './readiness.ts';
+import { currentSnapshot } from './stateSnapshot.ts';
 
 export interface BatchPreview {
   carry: { records: number; points: number; interactive: number; nonInteractive: number; downgraded14: number; downgradedAtCutoff: number };
@@ -8,7 +9,20 @@ export interface BatchPreview {
   quarantined: number;
   /** The held completions (FINAL: those it would downgrade), first 50 in file order. */
   heldSample: Array<{ provider_ref: string; goc_number: string; event_ref: string; hold_end: Date }>;
+  /** Where the decisions came from: the current state snapshot (stateSnapshot.ts), or the tables. */
+  source: 'snapshot' | 'live';
 }
+
+type PreviewRow = {
+  decision: Decision;
+  valid: boolean;
+  n: string;
+  points: string;
+  provider_ref: string | null;
+  goc_number: string | null;
+  event_ref: string | null;
+  hold_end: Date | null;
+};
 
 export const HELD_SAMPLE = 50;
 
@@ -20,17 +34,17 @@ export const HELD_SAMPLE = 50;
  * second run of the decision query (issue 14: at a million pending, half the dry run's time).
  */
 export async function previewBatch(db: Db, window: ReadinessWindow): Promise<BatchPreview> {
-  const sampled = sql`d.valid AND d.decision IN ('HELD', 'DOWNGRADE_CUTOFF')`;
-  const { rows } = await sql<{
-    decision: Decision;
-    valid: boolean;
-    n: string;
-    points: string;
-    provider_ref: string | null;
-    goc_number: string | null;
-    event_ref: string | null;
-    hold_end: Date | null;
-  }>`
+  const { rows, source } = await db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(async (trx) =>
+    (await currentSnapshot(trx)) ? { rows: await fromSnapshot(trx, window), source: 'snapshot' as const } : { rows: await fromTables(trx, window), source: 'live' as const },
+  );
+  return previewOf(rows, source);
+}
+
+const sampled = sql`d.valid AND d.decision IN ('HELD', 'DOWNGRADE_CUTOFF')`;
+
+/** The batch's own decision query over the tables. */
+async function fromTables(trx: Db, window: ReadinessWindow): Promise<PreviewRow[]> {
+  const { rows } = await sql<PreviewRow>`
     WITH g AS (
       SELECT d.decision, d.valid, CASE WHEN ${sampled} THEN d.provider_ref END AS held_ref,
              min(d.goc_number) AS goc_number, min(d.event_ref) AS event_ref, min(d.hold_end) AS hold_end,
@@ -43,12 +57,43 @@ export async function previewBatch(db: Db, window: ReadinessWindow): Promise<Bat
     UNION ALL
     (SELECT g.decision, g.valid, 0, 0, g.held_ref, g.goc_number, g.event_ref, g.hold_end
        FROM g WHERE g.held_ref IS NOT NULL
-      ORDER BY g.event_ref, g.goc_number, g.held_ref LIMIT ${HELD_SAMPLE})`.execute(db);
+      ORDER BY g.event_ref, g.goc_number, g.held_ref LIMIT ${HELD_SAMPLE})`.execute(trx);
+  return rows;
+}
+
+/**
+ * The same decisions over the current state snapshot (one narrow table; its facts do not
+ * depend on the cutoff): only the held ones fetch their names, for the sample.
+ */
+async function fromSnapshot(trx: Db, window: ReadinessWindow): Promise<PreviewRow[]> {
+  const holdEnd = sql<Date>`(f.completed_at + make_interval(hours => ${window.holdDays * 24}))`;
+  const decision = decisionSql(window, { interactive: sql`f.interactive`, registrantAt: sql`f.confirmed_at`, peerAt: sql`f.confirmed_at` }, holdEnd);
+  const { rows } = await sql<PreviewRow>`
+    WITH g AS (
+      SELECT d.decision, d.valid, CASE WHEN ${sampled} THEN d.completion_id END AS held_id,
+             count(*) AS n, coalesce(sum(d.points), 0) AS points
+        FROM (SELECT f.completion_id, f.points, f.valid, ${decision} AS decision
+                FROM state_snapshot f
+               WHERE f.completed_at >= ${window.cycleStartsAt.toISOString()}::timestamptz
+                 AND f.completed_at < ${window.cutoff.toISOString()}::timestamptz) AS d
+       GROUP BY 1, 2, 3)
+    SELECT g.decision, g.valid, sum(g.n) AS n, sum(g.points) AS points,
+           NULL AS provider_ref, NULL AS goc_number, NULL AS event_ref, NULL::timestamptz AS hold_end
+      FROM g GROUP BY g.decision, g.valid
+    UNION ALL
+    (SELECT g.decision, g.valid, 0, 0, c.provider_ref, r.goc_number, e.event_ref, ${holdWindowEndSql(window.holdDays)}
+       FROM g JOIN completion c ON c.id = g.held_id JOIN registrant r ON r.id = c.registrant_id JOIN event e ON e.id = c.event_id
+      ORDER BY e.event_ref, r.goc_number, c.provider_ref LIMIT ${HELD_SAMPLE})`.execute(trx);
+  return rows;
+}
+
+function previewOf(rows: PreviewRow[], source: BatchPreview['source']): BatchPreview {
   const preview: BatchPreview = {
     carry: { records: 0, points: 0, interactive: 0, nonInteractive: 0, downgraded14: 0, downgradedAtCutoff: 0 },
     held: 0,
     quarantined: 0,
     heldSample: [],
+    source,
   };
   for (const row of rows) {
     if (row.provider_ref !== null) {

@@ -61,7 +61,8 @@ export function pendingDecisionsSql(window: ReadinessWindow, options: DecisionOp
   return options.drivenByPending ? pendingDecisionsOneByOne(window) : pendingDecisionsAsSets(window);
 }
 
-function decisionSql(window: ReadinessWindow, row: { interactive: RawBuilder<unknown>; registrantAt: RawBuilder<unknown>; peerAt: RawBuilder<unknown> }, holdEnd: RawBuilder<Date>): RawBuilder<string> {
+/** The decision of one row at the window's cutoff, over the given columns (see Decision). */
+export function decisionSql(window: ReadinessWindow, row: { interactive: RawBuilder<unknown>; registrantAt: RawBuilder<unknown>; peerAt: RawBuilder<unknown> }, holdEnd: RawBuilder<Date>): RawBuilder<string> {
   const cutoff = window.cutoff.toISOString();
   return sql<string>`CASE
              WHEN NOT ${row.interactive} THEN 'NON_INTERACTIVE'

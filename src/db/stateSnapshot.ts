@@ -48,12 +48,27 @@ interface MetaRow {
  * caller counts from the tables). Must be the first statement of a REPEATABLE READ transaction:
  * the snapshot's rows are then read as of the same instant as its meta row.
  */
-export async function snapshotCounts(trx: Db, cycles: readonly CycleRow[], at: PendingStatesAt, days: SlaDays): Promise<StateCounts | null> {
+/**
+ * The snapshot's meta row if the snapshot is current (built at the version the tables are at
+ * now), else null. Must be the first statement of a REPEATABLE READ transaction: the snapshot's
+ * rows are then read as of the same instant as its meta row.
+ */
+export async function currentSnapshot(trx: Db): Promise<Omit<MetaRow, 'current'> | null> {
   const { rows } = await sql<MetaRow>`
     SELECT m.version, m.zone, m.hold_days, m.completions, m.pending, m.carried, ${CURRENT_VERSION} AS current
       FROM state_snapshot_meta m`.execute(trx);
   const meta = rows[0];
-  if (!meta || meta.version !== meta.current || meta.zone !== at.zone || meta.hold_days !== at.holdDays) return null;
+  return meta && meta.version === meta.current ? meta : null;
+}
+
+/**
+ * The counts of countStates from the snapshot, or null when it is not current for this zone
+ * and hold (then the caller counts from the tables). First statement of a REPEATABLE READ
+ * transaction (see currentSnapshot).
+ */
+export async function snapshotCounts(trx: Db, cycles: readonly CycleRow[], at: PendingStatesAt, days: SlaDays): Promise<StateCounts | null> {
+  const meta = await currentSnapshot(trx);
+  if (!meta || meta.zone !== at.zone || meta.hold_days !== at.holdDays) return null;
 
   const holdEnd = sql`(f.completed_at + make_interval(hours => ${at.holdDays * 24}))`;
   const decision = sql<string>`CASE
@@ -138,8 +153,8 @@ export async function refreshStateSnapshot(db: Db, config: SnapshotConfig, clock
       await sql`SET LOCAL work_mem = '64MB'`.execute(conn);
       await sql`DELETE FROM state_snapshot`.execute(conn);
       const inserted = await sql`
-        INSERT INTO state_snapshot (cycle_id, completed_at, interactive, confirmed_at, valid, completed_on, confirmed_on, hold_end_on, changed_on)
-        SELECT y.id, c.completed_at, e.interactive, b.confirmed_at, ${stillValidSql(sql<boolean>`s.registrant_id IS NOT NULL`)}, c.completed_on,
+        INSERT INTO state_snapshot (completion_id, points, cycle_id, completed_at, interactive, confirmed_at, valid, completed_on, confirmed_on, hold_end_on, changed_on)
+        SELECT c.id, e.points, y.id, c.completed_at, e.interactive, b.confirmed_at, ${stillValidSql(sql<boolean>`s.registrant_id IS NOT NULL`)}, c.completed_on,
                (b.confirmed_at AT TIME ZONE ${config.zone})::date,
                CASE WHEN e.interactive THEN (${holdWindowEndSql(config.holdDays)} AT TIME ZONE ${config.zone})::date END,
                CASE WHEN rj.completion_id IS NOT NULL THEN (c.changed_at AT TIME ZONE ${config.zone})::date END

@@ -6,12 +6,12 @@ import { pendingDecisionsSql, type Decision, type ReadinessWindow } from '../../
 import type { BatchPreview } from '../../src/db/previewBatch.ts';
 
 /** What a batch with this window would carry now, read-only. */
-export async function twoPassPreview(db: Db, window: ReadinessWindow): Promise<BatchPreview> {
+export async function twoPassPreview(db: Db, window: ReadinessWindow): Promise<Omit<BatchPreview, 'source'>> {
   const decisions = pendingDecisionsSql(window);
   const { rows } = await sql<{ decision: Decision; valid: boolean; n: string; points: string }>`
     SELECT d.decision, d.valid, count(*) AS n, coalesce(sum(d.points), 0) AS points
       FROM (${decisions}) AS d GROUP BY d.decision, d.valid`.execute(db);
-  const preview: BatchPreview = {
+  const preview: Omit<BatchPreview, 'source'> = {
     carry: { records: 0, points: 0, interactive: 0, nonInteractive: 0, downgraded14: 0, downgradedAtCutoff: 0 },
     held: 0,
     quarantined: 0,
