@@ -10,12 +10,15 @@ export interface ReadCommand {
   args: (now: string, week: string) => string[];
   /** Stop after this many lines (header + 10,000 rows). */
   stopAfterLines?: number;
+  /** Measured with no current state snapshot (its meta row deleted before each run): counted from the tables. */
+  withoutSnapshot?: boolean;
 }
 
 export const FIRST_ROWS = 10_001;
 
 export const READ_COMMANDS: ReadCommand[] = [
   { name: 'status', args: (now) => ['status', '--now', now] },
+  { name: 'status, no current state snapshot', args: (now) => ['status', '--now', now], withoutSnapshot: true },
   { name: 'report sla (first 10,000 rows, CSV)', args: (now) => ['report', 'sla', '--now', now, '--format', 'csv'], stopAfterLines: FIRST_ROWS },
   { name: 'report held (CSV)', args: (now) => ['report', 'held', '--now', now, '--format', 'csv'], stopAfterLines: FIRST_ROWS },
   { name: 'report late (CSV)', args: (now) => ['report', 'late', '--now', now, '--format', 'csv'], stopAfterLines: FIRST_ROWS },
@@ -23,6 +26,7 @@ export const READ_COMMANDS: ReadCommand[] = [
   { name: 'report rejects (CSV)', args: () => ['report', 'rejects', '--format', 'csv'], stopAfterLines: FIRST_ROWS },
   { name: 'trace 01-10000', args: (now) => ['trace', '01-10000', '--now', now] },
   { name: 'upload weekly --dry-run', args: (now, week) => ['upload', 'weekly', '--week', week, '--dry-run', '--now', now] },
+  { name: 'upload weekly --dry-run, no current state snapshot', args: (now, week) => ['upload', 'weekly', '--week', week, '--dry-run', '--now', now], withoutSnapshot: true },
   { name: 'requirements 01-10000 --cycle 2022-2024', args: () => ['requirements', '01-10000', '--cycle', '2022-2024'] },
 ];
 
@@ -33,7 +37,7 @@ export interface ReadRow {
 }
 
 export async function benchReads(
-  databases: Array<{ label: string; now: string; week: string; prepare: () => Promise<void> }>,
+  databases: Array<{ label: string; now: string; week: string; prepare: () => Promise<void>; dropSnapshot: () => void; refreshSnapshot: () => Promise<void> }>,
   run: (label: string, args: string[], stopAfterLines?: number) => Promise<Measured>,
   runs: number,
   log: (text: string) => void,
@@ -44,11 +48,14 @@ export async function benchReads(
     for (const command of READ_COMMANDS) {
       const measured: Measured[] = [];
       for (let i = 1; i <= runs; i++) {
+        if (command.withoutSnapshot) database.dropSnapshot();
         const m = await run(`${command.name} #${i} (${database.label})`, command.args(database.now, database.week), command.stopAfterLines);
         measured.push(m);
         log(`${command.name} #${i} on ${database.label}: ${(m.ms / 1000).toFixed(2)} s${m.stopped ? ' (stopped after 10,000 rows)' : ''}, ${m.rssMb.toFixed(0)} MB`);
       }
       rows.push({ command: command.name, database: database.label, runs: measured });
+      // As the worker would have done within a minute of the last change.
+      if (command.withoutSnapshot) await database.refreshSnapshot();
     }
   }
   return rows;

@@ -5,18 +5,11 @@ import { latestSlotAtOrBefore, slotOfIsoWeek } from '../../domain/weeklySlots.ts
 import { cyclesOpenAt, cyclesSealedAt, findCycleByCode, type CycleRow } from '../../db/cycles.ts';
 import { findFinalBatch } from '../../db/batches.ts';
 import { previewBatch, type BatchPreview } from '../../db/previewBatch.ts';
-import { enqueueAndWait } from '../../queue/enqueueAndWait.ts';
-import { ensureBatchFile } from '../../outbox/ensureBatchFile.ts';
-import { repairOf } from '../../outbox/checkFile.ts';
-import { JobName, type JobPayloads } from '../../queue/jobNames.ts';
-import { startUploadWorker } from '../../queue/uploadWorker.ts';
-import { outcomeOf, type BatchOutcome } from '../../usecases/runBatches.ts';
-import type { FileProgress } from '../../usecases/uploadDeps.ts';
+import { JobName } from '../../queue/jobNames.ts';
+import type { BatchOutcome } from '../../usecases/runBatches.ts';
 import type { CommandContext } from '../context.ts';
 import { RefusedError } from '../errors.ts';
 import { nowOption, parseNow } from '../nowOption.ts';
-import { startProgress, type Progress } from '../progress.ts';
-import { processLogger, uploadDeps } from '../wiring.ts';
 import type { RegisterCommand } from './types.ts';
 
 /** Why a weekly slot carries nothing: the cycle it belongs to is sealed by its FINAL batch, or none is open. */
@@ -64,6 +57,7 @@ export const registerUpload: RegisterCommand = (program, context) => {
         context.print('Dry run: nothing was changed.');
         return;
       }
+      const { runJob } = await import('./uploadJob.ts'); // the queue, the worker and the file writer: not for a dry run
       const outcomes = await runJob(context, JobName.WeeklyBatch, { slot: slot.toISOString(), period, trigger: 'manual', requestedAt: now.toISOString() });
       if (!outcomes.length) await printNoOpenCycle(context, slot, 'nothing to carry.');
       for (const outcome of outcomes) printOutcome(context, outcome);
@@ -85,9 +79,7 @@ export const registerUpload: RegisterCommand = (program, context) => {
       if (existing && existing.writtenAt) {
         context.print(`Cycle ${cycle.code} is already sealed by its FINAL batch; nothing to do.`);
         // Asking again checks the written file against its record and repairs it.
-        const file = await ensureBatchFile(uploadDeps(context), existing.id);
-        const fileRepair = repairOf(file);
-        printOutcome(context, { ...outcomeOf(existing, { created: false, sealedBefore: false }), ...(fileRepair ? { fileRepair } : {}) });
+        printOutcome(context, await (await import('./uploadJob.ts')).checkSealedFile(context, existing));
         return;
       }
       if (now < cycle.final_cutoff) {
@@ -113,6 +105,7 @@ export const registerUpload: RegisterCommand = (program, context) => {
         prompt.close();
         if (answer.trim().toLowerCase() !== 'yes') throw new RefusedError('Not confirmed: nothing was changed.');
       }
+      const { runJob } = await import('./uploadJob.ts');
       const outcomes = await runJob(context, JobName.FinalBatch, { cycleId: cycle.id, cycleCode: cycle.code, trigger: 'manual', requestedAt: now.toISOString() });
       for (const outcome of outcomes) printOutcome(context, outcome);
     });
@@ -126,46 +119,6 @@ function windowFor(context: CommandContext, cycle: CycleRow, cutoff: Date, isFin
     holdDays: context.config.INTERACTIVE_HOLD_DAYS,
   };
 }
-
-export async function runJob<N extends JobName>(context: CommandContext, name: N, payload: JobPayloads[N]): Promise<BatchOutcome[]> {
-  const deps = uploadDeps(context);
-  const config = context.config;
-  // Before the queue: an unreachable or unmigrated database is said at once, not after retries.
-  await context.db.selectFrom('cycle').select('id').limit(1).execute();
-  // A large batch's file shows a bar on a terminal (only there) while it is written, wherever the worker runs.
-  let bar: { file: string; progress: Progress } | undefined;
-  const onJobProgress = (data: unknown) => {
-    const p = data as Partial<FileProgress>;
-    if (typeof p?.file !== 'string' || typeof p.written !== 'number' || typeof p.records !== 'number' || p.records < LARGE_BATCH_RECORDS) return;
-    if (bar?.file !== p.file) {
-      bar?.progress.stop();
-      bar = { file: p.file, progress: startProgress(context, `Writing ${p.file}`, 'records') };
-    }
-    bar.progress.update(p.written, p.records);
-  };
-  try {
-    return await enqueueAndWait(name, payload, {
-      onJobProgress,
-      connection: () => context.redis(),
-      prefix: config.QUEUE_PREFIX,
-      onProgress: (message) => context.print(message),
-      startLocalWorker: () =>
-        startUploadWorker(deps, {
-          connection: context.redis(),
-          prefix: config.QUEUE_PREFIX,
-          concurrency: 1,
-          lockDuration: config.JOB_LOCK_MS,
-          logger: processLogger(context, 'cet-uploader').child({ worker: 'in-process' }, { level: 'warn' }),
-        }),
-    });
-  } finally {
-    bar?.progress.stop();
-  }
-}
-
-/** From this many records, writing a batch's file shows progress on a terminal. */
-const LARGE_BATCH_RECORDS = 10_000;
-
 
 export function printOutcome(context: CommandContext, outcome: BatchOutcome): void {
   const zone = context.config.BUSINESS_TIME_ZONE;
