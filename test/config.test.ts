@@ -13,6 +13,7 @@ describe('loadConfig', () => {
       BUSINESS_TIME_ZONE: 'Europe/London',
       WEEKLY_CRON: '0 6 * * 5',
       INTERACTIVE_HOLD_DAYS: 14,
+      STATE_SNAPSHOT_CRON: '* * * * *',
       JOB_LOCK_MS: 30_000,
       LOG_LEVEL: 'info',
       // Reminders (src/reminders/config.ts)

@@ -199,6 +199,14 @@ describe('set-based states and counts', () => {
     expect(fromSnapshot.source).toBe('snapshot');
     expect(fromSnapshot).toEqual({ ...await expectedCounts(now), source: 'snapshot' });
 
+    // Two refreshes at once (the worker's and an operator's status --refresh): one builds, the
+    // other finds it building (or built) and changes nothing; neither fails.
+    await sql`UPDATE event SET approved_to = approved_to WHERE false`.execute(env.db);
+    const both = await Promise.all([refresh(), refresh(), refresh()]);
+    expect(both.filter((o) => o.status === 'rebuilt'), JSON.stringify(both)).toHaveLength(1);
+    expect(both.every((o) => ['rebuilt', 'busy', 'current'].includes(o.status))).toBe(true);
+    expect((await counted(now)).source).toBe('snapshot');
+
     // Every table the states are read from makes it stale, however few rows change.
     for (const change of [
       sql`UPDATE event SET approved_to = approved_to WHERE event_ref = 'C-93001'`,

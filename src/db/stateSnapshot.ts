@@ -18,6 +18,8 @@ import { settledCounts, sumPending, withSettled, type SlaDays, type StateCounts 
 
 /** Held by every statement that changes the tables the states are read from (migration 0011). */
 const CHANGE_LOCK = 0x4345_5402; // "CET" + 2
+/** Held by a build: one at a time (a second would delete rows the first wrote after its snapshot). */
+const BUILD_LOCK = 0x4345_5403;
 
 /** The version the tables are at: read outside any snapshot, so an uncommitted change counts. */
 const CURRENT_VERSION = sql<string>`(SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM state_version)`;
@@ -137,48 +139,58 @@ export async function refreshStateSnapshot(db: Db, config: SnapshotConfig, clock
     const meta = before[0]!;
     if (meta.version === meta.current && meta.zone === config.zone && meta.hold_days === config.holdDays) return { status: 'current', version: meta.current };
 
-    // No change may be in flight between reading the version and taking the snapshot: the
-    // lock every changing statement holds to its commit is taken here exclusively, then let go.
-    const { rows: locked } = await sql<{ ok: boolean }>`SELECT pg_try_advisory_lock(${CHANGE_LOCK}) AS ok`.execute(conn);
-    if (!locked[0]!.ok) return { status: 'busy' };
-    let holding = true;
-    const started = performance.now();
+    const { rows: building } = await sql<{ ok: boolean }>`SELECT pg_try_advisory_lock(${BUILD_LOCK}) AS ok`.execute(conn);
+    if (!building[0]!.ok) return { status: 'busy' };
     try {
-      await sql`BEGIN ISOLATION LEVEL REPEATABLE READ`.execute(conn);
-      const { rows } = await sql<{ version: string }>`SELECT ${CURRENT_VERSION} AS version`.execute(conn); // takes the snapshot
-      await sql`SELECT pg_advisory_unlock(${CHANGE_LOCK})`.execute(conn);
-      holding = false;
-      const version = rows[0]!.version;
-      await sql`SET LOCAL jit = off`.execute(conn);
-      await sql`SET LOCAL work_mem = '64MB'`.execute(conn);
-      await sql`DELETE FROM state_snapshot`.execute(conn);
-      const inserted = await sql`
-        INSERT INTO state_snapshot (completion_id, points, cycle_id, completed_at, interactive, confirmed_at, valid, completed_on, confirmed_on, hold_end_on, changed_on)
-        SELECT c.id, e.points, y.id, c.completed_at, e.interactive, b.confirmed_at, ${stillValidSql(sql<boolean>`s.registrant_id IS NOT NULL`)}, c.completed_on,
-               (b.confirmed_at AT TIME ZONE ${config.zone})::date,
-               CASE WHEN e.interactive THEN (${holdWindowEndSql(config.holdDays)} AT TIME ZONE ${config.zone})::date END,
-               CASE WHEN rj.completion_id IS NOT NULL THEN (c.changed_at AT TIME ZONE ${config.zone})::date END
-        ${pendingJoinsSql(sql`cycle AS y`)}
-        CROSS JOIN LATERAL (SELECT CASE WHEN e.interactive AND fr.confirmed_at IS NOT NULL AND fp.confirmed_at IS NOT NULL
-                                        THEN greatest(fr.confirmed_at, fp.confirmed_at) END AS confirmed_at) AS b`.execute(conn);
-      const settled = await settledCounts(conn);
-      const ms = Math.round(performance.now() - started);
-      await sql`
-        INSERT INTO state_snapshot_meta (one, version, zone, hold_days, built_at, build_ms, completions, pending, carried)
-        VALUES (true, ${version}, ${config.zone}, ${config.holdDays}, ${clock().toISOString()}, ${ms}, ${settled.completions}, ${settled.pending},
-                ${JSON.stringify(Object.fromEntries(settled.carried))}::jsonb)
-        ON CONFLICT (one) DO UPDATE SET version = EXCLUDED.version, zone = EXCLUDED.zone, hold_days = EXCLUDED.hold_days,
-          built_at = EXCLUDED.built_at, build_ms = EXCLUDED.build_ms, completions = EXCLUDED.completions,
-          pending = EXCLUDED.pending, carried = EXCLUDED.carried`.execute(conn);
-      await sql`COMMIT`.execute(conn);
-      // The deleted rows' space, for the next build (the table is rewritten whole each time).
-      await sql`VACUUM state_snapshot`.execute(conn);
-      return { status: 'rebuilt', version, rows: Number(inserted.numAffectedRows ?? 0), ms };
-    } catch (error) {
-      await sql`ROLLBACK`.execute(conn).catch(() => {});
-      throw error;
+      return await build(conn, config, clock);
     } finally {
-      if (holding) await sql`SELECT pg_advisory_unlock(${CHANGE_LOCK})`.execute(conn).catch(() => {});
+      await sql`SELECT pg_advisory_unlock(${BUILD_LOCK})`.execute(conn).catch(() => {});
     }
   });
+}
+
+async function build(conn: Db, config: SnapshotConfig, clock: () => Date): Promise<RefreshOutcome> {
+  // No change may be in flight between reading the version and taking the snapshot: the
+  // lock every changing statement holds to its commit is taken here exclusively, then let go.
+  const { rows: locked } = await sql<{ ok: boolean }>`SELECT pg_try_advisory_lock(${CHANGE_LOCK}) AS ok`.execute(conn);
+  if (!locked[0]!.ok) return { status: 'busy' };
+  let holding = true;
+  const started = performance.now();
+  try {
+    await sql`BEGIN ISOLATION LEVEL REPEATABLE READ`.execute(conn);
+    const { rows } = await sql<{ version: string }>`SELECT ${CURRENT_VERSION} AS version`.execute(conn); // takes the snapshot
+    await sql`SELECT pg_advisory_unlock(${CHANGE_LOCK})`.execute(conn);
+    holding = false;
+    const version = rows[0]!.version;
+    await sql`SET LOCAL jit = off`.execute(conn);
+    await sql`SET LOCAL work_mem = '64MB'`.execute(conn);
+    await sql`DELETE FROM state_snapshot`.execute(conn);
+    const inserted = await sql`
+      INSERT INTO state_snapshot (completion_id, points, cycle_id, completed_at, interactive, confirmed_at, valid, completed_on, confirmed_on, hold_end_on, changed_on)
+      SELECT c.id, e.points, y.id, c.completed_at, e.interactive, b.confirmed_at, ${stillValidSql(sql<boolean>`s.registrant_id IS NOT NULL`)}, c.completed_on,
+             (b.confirmed_at AT TIME ZONE ${config.zone})::date,
+             CASE WHEN e.interactive THEN (${holdWindowEndSql(config.holdDays)} AT TIME ZONE ${config.zone})::date END,
+             CASE WHEN rj.completion_id IS NOT NULL THEN (c.changed_at AT TIME ZONE ${config.zone})::date END
+      ${pendingJoinsSql(sql`cycle AS y`)}
+      CROSS JOIN LATERAL (SELECT CASE WHEN e.interactive AND fr.confirmed_at IS NOT NULL AND fp.confirmed_at IS NOT NULL
+                                      THEN greatest(fr.confirmed_at, fp.confirmed_at) END AS confirmed_at) AS b`.execute(conn);
+    const settled = await settledCounts(conn);
+    const ms = Math.round(performance.now() - started);
+    await sql`
+      INSERT INTO state_snapshot_meta (one, version, zone, hold_days, built_at, build_ms, completions, pending, carried)
+      VALUES (true, ${version}, ${config.zone}, ${config.holdDays}, ${clock().toISOString()}, ${ms}, ${settled.completions}, ${settled.pending},
+              ${JSON.stringify(Object.fromEntries(settled.carried))}::jsonb)
+      ON CONFLICT (one) DO UPDATE SET version = EXCLUDED.version, zone = EXCLUDED.zone, hold_days = EXCLUDED.hold_days,
+        built_at = EXCLUDED.built_at, build_ms = EXCLUDED.build_ms, completions = EXCLUDED.completions,
+        pending = EXCLUDED.pending, carried = EXCLUDED.carried`.execute(conn);
+    await sql`COMMIT`.execute(conn);
+    // The deleted rows' space, for the next build (the table is rewritten whole each time).
+    await sql`VACUUM state_snapshot`.execute(conn);
+    return { status: 'rebuilt', version, rows: Number(inserted.numAffectedRows ?? 0), ms };
+  } catch (error) {
+    await sql`ROLLBACK`.execute(conn).catch(() => {});
+    throw error;
+  } finally {
+    if (holding) await sql`SELECT pg_advisory_unlock(${CHANGE_LOCK})`.execute(conn).catch(() => {});
+  }
 }
