@@ -37,39 +37,65 @@ export function checkCompletions({ zone }: ImportParameters): Query {
       `CASE WHEN b.registrant_id IS NOT NULL AND b.event_id IS NOT NULL AND b.completed_at IS NOT NULL
           AND b.changed AND b.carried THEN 'ALREADY_UPLOADED' END`,
     ],
-    // DUPLICATE_COMPLETION: another completion of the registrant and event in the same cycle,
-    // stored under another provider_ref, or on an earlier line of this file that is accepted.
-    // Only the few groups where one registrant, event and cycle have several refs in the file
-    // are sorted by line, to see whether an earlier, accepted line holds another ref.
-    finalCte: `, crowded AS (
-  SELECT c.registrant_id, c.event_id, c.cycle_id
-  FROM coded c
-  WHERE c.registrant_id IS NOT NULL AND c.event_id IS NOT NULL AND c.cycle_id IS NOT NULL AND c.n_key IS NOT NULL
-  GROUP BY 1, 2, 3
-  HAVING min(c.n_key COLLATE "C") <> max(c.n_key COLLATE "C")
-), earlier AS (
-  SELECT e.line, (min(e.eligible_ref) OVER w <> e.n_key OR max(e.eligible_ref) OVER w <> e.n_key) AS clash
-  FROM (
-    SELECT c.line, c.n_key, c.registrant_id, c.event_id, c.cycle_id,
-           CASE WHEN cardinality(c.codes1) = 0 THEN c.n_key END AS eligible_ref
-    FROM coded c JOIN crowded g ON g.registrant_id = c.registrant_id AND g.event_id = c.event_id AND g.cycle_id = c.cycle_id
-  ) e
-  WINDOW w AS (PARTITION BY e.registrant_id, e.event_id, e.cycle_id ORDER BY e.line ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
-), final AS (
+    // DUPLICATE_COMPLETION, first half: another completion of the registrant and event in the
+    // same cycle stored under another provider_ref (the second half, an earlier line of this
+    // file, is clashCompletions below). OFFSET 0 keeps `final` a subquery of its own, so that
+    // the lookup runs once per row: inlined, it was copied into each of the two uses of codes.
+    finalCte: `, final AS (
   SELECT c.*, array_remove(c.codes1 || CASE
-      WHEN c.registrant_id IS NOT NULL AND c.event_id IS NOT NULL AND c.cycle_id IS NOT NULL AND c.n_key IS NOT NULL AND (
-        coalesce(x.clash, false)
-        OR EXISTS (
+      WHEN c.registrant_id IS NOT NULL AND c.event_id IS NOT NULL AND c.cycle_id IS NOT NULL AND c.n_key IS NOT NULL
+        AND EXISTS (
           SELECT 1 FROM completion o
           WHERE o.registrant_id = c.registrant_id AND o.event_id = c.event_id AND o.provider_ref <> c.n_key
-            AND o.completed_at >= c.cycle_starts_at AND o.completed_at < c.cycle_ends_at))
+            AND o.completed_at >= c.cycle_starts_at AND o.completed_at < c.cycle_ends_at)
       THEN 'DUPLICATE_COMPLETION' END, NULL) AS codes
-  FROM coded c LEFT JOIN earlier x ON x.line = c.line
+  FROM coded c
+  OFFSET 0
 )`,
     isNew: 'f.completion_id IS NULL',
     changed: 'f.changed',
   });
   return { text, values: [zone] };
+}
+
+/**
+ * DUPLICATE_COMPLETION, second half: a row whose registrant, event and cycle an earlier line of
+ * this file holds under another provider_ref, that line being accepted apart from this code
+ * (codes1, its codes but this one, empty). Only the few groups where one registrant, event and
+ * cycle have several rows are sorted by line (a group whose rows all hold one ref clashes
+ * nowhere); the rows found (few) get the code, last, as the check adds it, and are rejected;
+ * they are updated by ctid (a TID scan each). A statement of its own over import_checked
+ * rather than CTEs of the check: there, the million checked rows were kept a second time, in a
+ * CTE spilled to disk, and sorted by line for a merge join with these few.
+ */
+export function clashCompletions(): Query[] {
+  return [
+    {
+      text: `
+WITH crowded AS (
+  SELECT k.registrant_id, k.event_id, k.cycle_id
+  FROM import_checked k
+  WHERE k.registrant_id IS NOT NULL AND k.event_id IS NOT NULL AND k.cycle_id IS NOT NULL AND k.n_key IS NOT NULL
+  GROUP BY 1, 2, 3
+  HAVING count(*) > 1
+), earlier AS (
+  SELECT e.row_id, e.duplicate, min(e.eligible_ref) OVER w <> e.n_key OR max(e.eligible_ref) OVER w <> e.n_key AS clash
+  FROM (
+    SELECT k.ctid AS row_id, k.line, k.n_key, k.registrant_id, k.event_id, k.cycle_id,
+           cardinality(k.codes) > cardinality(k.codes1) AS duplicate,
+           CASE WHEN cardinality(k.codes1) = 0 THEN k.n_key END AS eligible_ref
+    FROM import_checked k JOIN crowded g ON g.registrant_id = k.registrant_id AND g.event_id = k.event_id AND g.cycle_id = k.cycle_id
+    WHERE k.n_key IS NOT NULL
+  ) e
+  WINDOW w AS (PARTITION BY e.registrant_id, e.event_id, e.cycle_id ORDER BY e.line ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
+)
+UPDATE import_checked k
+SET codes = k.codes || 'DUPLICATE_COMPLETION'::text, outcome = 'rejected'
+FROM earlier x
+WHERE k.ctid = x.row_id AND x.clash AND NOT x.duplicate`,
+      values: [],
+    },
+  ];
 }
 
 export function mergeCompletions({ now }: ImportParameters): Query[] {

@@ -9,7 +9,7 @@ import { failpoint } from '../files/failpoint.ts';
 import { from as copyFrom } from 'pg-copy-streams';
 import { IMPORT_COLUMNS, type ImportKind } from '../domain/importRows.ts';
 import type { ImportParameters, Query } from './checkedTable.ts';
-import { checkCompletions, mergeCompletions } from './completionsSql.ts';
+import { checkCompletions, clashCompletions, mergeCompletions } from './completionsSql.ts';
 import { checkConfirmations, mergeConfirmations } from './confirmationsSql.ts';
 import { UnreadableFileError, UnusableFileError } from './errors.ts';
 import { checkEvents, mergeEvents } from './eventsSql.ts';
@@ -19,10 +19,15 @@ import { StageRows } from './stageRows.ts';
 import { stripBom } from './stripBom.ts';
 import { stageCopySql, stageTableSql } from './stageSql.ts';
 
-const SQL: Record<ImportKind, { check(p: ImportParameters): Query; merge(p: ImportParameters): Query[] }> = {
+const SQL: Record<ImportKind, {
+  check(p: ImportParameters): Query;
+  /** Run after the statistics of import_checked are taken, before the merge: changes to a few checked rows. */
+  recheck?(p: ImportParameters): Query[];
+  merge(p: ImportParameters): Query[];
+}> = {
   registrants: { check: checkRegistrants, merge: mergeRegistrants },
   events: { check: checkEvents, merge: mergeEvents },
-  completions: { check: checkCompletions, merge: mergeCompletions },
+  completions: { check: checkCompletions, recheck: clashCompletions, merge: mergeCompletions },
   confirmations: { check: checkConfirmations, merge: mergeConfirmations },
 };
 
@@ -97,6 +102,7 @@ export async function importFile(pool: pg.Pool, options: ImportOptions): Promise
     await client.query(check.text, check.values);
     // Statistics, so that the merge's joins are planned for the real number of rows.
     await client.query('ANALYZE import_checked');
+    for (const statement of sql.recheck?.(options) ?? []) await client.query(statement.text, statement.values);
     step('check');
     for (const [i, statement] of sql.merge(options).entries()) {
       await client.query(statement.text, statement.values);
