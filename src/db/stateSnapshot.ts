@@ -46,11 +46,6 @@ interface MetaRow {
 }
 
 /**
- * The counts of countStates from the snapshot, or null when it is not current (then the
- * caller counts from the tables). Must be the first statement of a REPEATABLE READ transaction:
- * the snapshot's rows are then read as of the same instant as its meta row.
- */
-/**
  * The snapshot's meta row if the snapshot is current (built at the version the tables are at
  * now), else null. Must be the first statement of a REPEATABLE READ transaction: the snapshot's
  * rows are then read as of the same instant as its meta row.
