@@ -2,7 +2,7 @@ import { sql, type RawBuilder } from 'kysely';
 import type { CycleRow } from './cycles.ts';
 import type { CompletionState } from './completionStates.ts';
 import type { Decision } from './readiness.ts';
-import { holdWindowEndSql, stillValidSql } from './readiness.ts';
+import { holdWindowEndSql, pendingCompletionsSql, stillValidSql } from './readiness.ts';
 
 // Where each PENDING completion stands at `now`, as one set-based SELECT over upload_pending
 // (hash or merge joins, whatever the number pending): the same rules as completionStatesSql
@@ -70,12 +70,7 @@ function cyclesValues(cycles: readonly CycleRow[], now: Date): RawBuilder<unknow
  */
 export function pendingJoinsSql(cycles: RawBuilder<unknown>): RawBuilder<unknown> {
   return sql`
-      FROM upload_pending p
-      JOIN completion c ON c.id = p.completion_id
-      JOIN event e ON e.id = c.event_id
-      JOIN registrant r ON r.id = c.registrant_id
-      LEFT JOIN registration_span s ON s.registrant_id = c.registrant_id AND s.registered_from <= c.completed_on
-            AND (s.registered_to IS NULL OR s.registered_to >= c.completed_on)
+      ${pendingCompletionsSql()}
       LEFT JOIN ${cycles}
              ON c.completed_at >= y.starts_at AND c.completed_at < y.ends_at
       LEFT JOIN confirmation fr ON fr.completion_id = c.id AND fr.party = 'registrant'

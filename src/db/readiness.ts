@@ -26,6 +26,21 @@ export function holdWindowEndSql(holdDays: number): RawBuilder<Date> {
 }
 
 /**
+ * Every pending completion `c` with its event `e`, registrant `r` and the registration span `s`
+ * covering its date (NULL when none: a registrant's spans never overlap, migration 0002, so the
+ * join adds no rows): the FROM clause the batch's decisions, the states and the state snapshot
+ * start from.
+ */
+export function pendingCompletionsSql(): RawBuilder<unknown> {
+  return sql`FROM upload_pending p
+      JOIN completion c ON c.id = p.completion_id
+      JOIN event e ON e.id = c.event_id
+      JOIN registrant r ON r.id = c.registrant_id
+      LEFT JOIN registration_span s ON s.registrant_id = c.registrant_id AND s.registered_from <= c.completed_on
+            AND (s.registered_to IS NULL OR s.registered_to >= c.completed_on)`;
+}
+
+/**
  * Still true of the completion now (the import checks that depend on other rows): false means
  * quarantined, kept out of every batch until an import sets it right. Over completion `c`,
  * event `e` and registrant `r`; `registered` says whether a span of `r` covers the completion
@@ -120,12 +135,7 @@ function pendingDecisionsAsSets(window: ReadinessWindow): RawBuilder<unknown> {
                ${holdWindowEndSql(window.holdDays)} AS hold_end,
                ${stillValidSql(sql<boolean>`s.registrant_id IS NOT NULL`)} AS valid,
                e.interactive, f.registrant_at, f.peer_at
-          FROM upload_pending p
-          JOIN completion c ON c.id = p.completion_id
-          JOIN event e ON e.id = c.event_id
-          JOIN registrant r ON r.id = c.registrant_id
-          LEFT JOIN registration_span s ON s.registrant_id = c.registrant_id AND s.registered_from <= c.completed_on
-                AND (s.registered_to IS NULL OR s.registered_to >= c.completed_on)
+          ${pendingCompletionsSql()}
           LEFT JOIN (
             SELECT completion_id, max(confirmed_at) FILTER (WHERE party = 'registrant') AS registrant_at,
                    max(confirmed_at) FILTER (WHERE party = 'peer') AS peer_at
