@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { sql } from 'kysely';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli, startCli, waitFor } from './support/runCli.ts';
 import { seedCompletion, seedCycle, seedEvent, seedRegistrant } from './support/seed.ts';
 import { useTestEnvironment } from './support/testEnvironment.ts';
@@ -27,10 +27,15 @@ describe('the state snapshot kept current by the scheduler and the worker', () =
     return JSON.parse(status.stdout).completions.waiting as number;
   };
 
-  it('is rebuilt after each change, and status counts from it what the tables hold', async () => {
+  let r: number;
+  let e: number;
+  beforeAll(async () => {
     await seedCycle(env.db, '2022-2024', '2024-12-30T12:00:00.000Z', '2022-01-01', '2024-12-31');
-    const r = await seedRegistrant(env.db, '01-70001');
-    const e = await seedEvent(env.db, 'C-70001');
+    r = await seedRegistrant(env.db, '01-70001');
+    e = await seedEvent(env.db, 'C-70001');
+  });
+
+  it('is rebuilt after each change, and status counts from it what the tables hold', async () => {
     await seedCompletion(env.db, 'S-1', r, e, '2022-01-01T10:00:00Z');
     expect(await current()).toBeUndefined();
 
@@ -73,5 +78,51 @@ describe('the state snapshot kept current by the scheduler and the worker', () =
     } finally {
       redis.disconnect();
     }
+  });
+
+  it('survives its PostgreSQL connections being terminated: says so once each way per cut, then rebuilds after the next change', async () => {
+    const victim = 'cet-snapshot-victim';
+    const terminate = async () =>
+      (await sql<{ n: number }>`
+        SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity
+         WHERE datname = current_database() AND pid <> pg_backend_pid() AND application_name = ${victim}`.execute(env.db)).rows[0]!.n;
+    const worker = startCli(['worker'], { ...env.env, PGAPPNAME: victim });
+    const scheduler = startCli(['scheduler', '--now', '2022-01-03T12:00:00Z'], env.env);
+    try {
+      await waitFor(() => worker.output().includes('worker ready'), 'the worker');
+      await seedCompletion(env.db, 'S-3', r, e, '2022-01-02T11:00:00Z');
+      const before = await waitFor(current, 'the snapshot current before the fault', 30_000, 200);
+      // The worker's connections cut, again and again for 3 s, across several refreshes.
+      let terminated = 0;
+      for (const until = Date.now() + 3_000; Date.now() < until; ) {
+        terminated += await terminate();
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(terminated).toBeGreaterThan(0);
+      await waitFor(() => worker.output().includes('PostgreSQL connection back'), 'the worker to find PostgreSQL again', 30_000);
+      await seedCompletion(env.db, 'S-4', r, e, '2022-01-02T12:00:00Z');
+      const after = await waitFor(current, 'the snapshot rebuilt after the fault and a change', 30_000, 200);
+      expect(after.built_at!.getTime()).toBeGreaterThan(before.built_at!.getTime());
+      const pending = Number((await sql<{ n: string }>`SELECT count(*) AS n FROM upload_pending`.execute(env.db)).rows[0]!.n);
+      expect(await waitingCount()).toBe(pending);
+      expect(worker.child.exitCode).toBeNull();
+      expect(worker.output()).not.toContain("Unhandled 'error' event");
+      expect(worker.stderr()).not.toMatch(/^\s+at /m);
+      // Each cut is one outage, said once each way; a refresh it failed is said at most once each time.
+      const count = (pattern: RegExp) => (worker.output().match(new RegExp(pattern.source, 'g')) ?? []).length;
+      const lost = count(/PostgreSQL connection lost/);
+      expect(lost).toBeGreaterThan(0);
+      expect(count(/PostgreSQL connection back/)).toBe(lost);
+      expect(count(/state snapshot refresh failed/)).toBeLessThanOrEqual(lost);
+      expect(count(/"msg":"job failed"/)).toBe(0);
+    } catch (error) {
+      throw new Error(`${(error as Error).message}\nworker: ${worker.output()}`);
+    } finally {
+      worker.child.kill('SIGTERM');
+      scheduler.child.kill('SIGTERM');
+    }
+    const [w, s] = await Promise.all([worker.exited, scheduler.exited]);
+    expect(w.code, w.stderr).toBe(0);
+    expect(s.code, s.stderr).toBe(0);
   });
 });
