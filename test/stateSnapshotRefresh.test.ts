@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runCli, startCli, waitFor } from './support/runCli.ts';
+import { runCli, startCli, waitFor, type RunningCli } from './support/runCli.ts';
 import { seedCompletion, seedCycle, seedEvent, seedRegistrant } from './support/seed.ts';
 import { useTestEnvironment } from './support/testEnvironment.ts';
 import { redisUrl } from './support/urls.ts';
@@ -26,6 +26,15 @@ describe('the state snapshot kept current by the scheduler and the worker', () =
     expect(status.code, status.stderr).toBe(0);
     return JSON.parse(status.stdout).completions.waiting as number;
   };
+
+  /** SIGTERM to both; each exits 0. */
+  async function stopBoth(worker: RunningCli, scheduler: RunningCli): Promise<void> {
+    worker.child.kill('SIGTERM');
+    scheduler.child.kill('SIGTERM');
+    const [w, s] = await Promise.all([worker.exited, scheduler.exited]);
+    expect(w.code, w.stderr).toBe(0);
+    expect(s.code, s.stderr).toBe(0);
+  }
 
   let r: number;
   let e: number;
@@ -60,12 +69,8 @@ describe('the state snapshot kept current by the scheduler and the worker', () =
     } catch (error) {
       throw new Error(`${(error as Error).message}\nworker: ${worker.output()}\nscheduler: ${scheduler.output()}`);
     } finally {
-      worker.child.kill('SIGTERM');
-      scheduler.child.kill('SIGTERM');
+      await stopBoth(worker, scheduler);
     }
-    const [w, s] = await Promise.all([worker.exited, scheduler.exited]);
-    expect(w.code, w.stderr).toBe(0);
-    expect(s.code, s.stderr).toBe(0);
     // Only the two rebuilds are logged (at info), not every refresh asked for.
     const lines = worker.output().trim().split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line));
     const refreshes = lines.filter((l) => l.outcomes?.status !== undefined || l.jobName === 'refresh-state-snapshot');
@@ -116,13 +121,9 @@ describe('the state snapshot kept current by the scheduler and the worker', () =
       expect(count(/state snapshot refresh failed/)).toBeLessThanOrEqual(lost);
       expect(count(/"msg":"job failed"/)).toBe(0);
     } catch (error) {
-      throw new Error(`${(error as Error).message}\nworker: ${worker.output()}`);
+      throw new Error(`${(error as Error).message}\nworker: ${worker.output()}\nscheduler: ${scheduler.output()}`);
     } finally {
-      worker.child.kill('SIGTERM');
-      scheduler.child.kill('SIGTERM');
+      await stopBoth(worker, scheduler);
     }
-    const [w, s] = await Promise.all([worker.exited, scheduler.exited]);
-    expect(w.code, w.stderr).toBe(0);
-    expect(s.code, s.stderr).toBe(0);
   });
 });
