@@ -66,7 +66,7 @@ async function fromTables(trx: Db, window: ReadinessWindow): Promise<PreviewRow[
  * depend on the cutoff): only the held ones fetch their names, for the sample.
  */
 async function fromSnapshot(trx: Db, window: ReadinessWindow): Promise<PreviewRow[]> {
-  const holdEnd = sql<Date>`(f.completed_at + make_interval(hours => ${window.holdDays * 24}))`;
+  const holdEnd = holdWindowEndSql(window.holdDays, sql<Date>`f.completed_at`);
   const decision = decisionSql(window, { interactive: sql`f.interactive`, registrantAt: sql`f.confirmed_at`, peerAt: sql`f.confirmed_at` }, holdEnd);
   const { rows } = await sql<PreviewRow>`
     WITH g AS (

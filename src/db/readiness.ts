@@ -20,9 +20,9 @@ export interface ReadinessWindow {
   holdDays: number;
 }
 
-/** The end of an interactive completion's hold window, as SQL over completion `c`. */
-export function holdWindowEndSql(holdDays: number): RawBuilder<Date> {
-  return sql<Date>`(c.completed_at + make_interval(hours => ${holdDays * 24}))`;
+/** The end of an interactive completion's hold window, as SQL over its instant (completion `c`'s by default). */
+export function holdWindowEndSql(holdDays: number, completedAt: RawBuilder<Date> = sql<Date>`c.completed_at`): RawBuilder<Date> {
+  return sql<Date>`(${completedAt} + make_interval(hours => ${holdDays * 24}))`;
 }
 
 /**

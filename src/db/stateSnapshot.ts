@@ -67,7 +67,7 @@ export async function snapshotCounts(trx: Db, cycles: readonly CycleRow[], at: P
   const meta = await currentSnapshot(trx);
   if (!meta || meta.zone !== at.zone || meta.hold_days !== at.holdDays) return null;
 
-  const holdEnd = sql`(f.completed_at + make_interval(hours => ${at.holdDays * 24}))`;
+  const holdEnd = holdWindowEndSql(at.holdDays, sql<Date>`f.completed_at`);
   const decision = sql<string>`CASE
            WHEN y.id IS NULL OR y.sealed OR f.completed_at >= y.window_cutoff THEN NULL
            WHEN NOT f.interactive THEN 'NON_INTERACTIVE'
