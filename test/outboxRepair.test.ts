@@ -107,9 +107,13 @@ describe('a missing or altered upload file (upload-file.md, "Missing or altered 
       const scheduler = new UploadScheduler({ db: env.db, queue, cron: env.config.WEEKLY_CRON, zone: env.config.BUSINESS_TIME_ZONE, logger: pino({ level: 'silent' }), clock: () => new Date('2022-01-05T05:30:00Z') });
       await scheduler.verifyTick(new Date('2022-01-05T05:30:00.004Z'));
       const job = await waitFor(async () => {
+        // finishedOn and returnvalue are written together when the job finishes; reading the state
+        // afterwards could see "completed" on a job fetched while still active (returnvalue null).
         const found = await queue.getJob('verify-files-2022-01-05T05_30_00.000Z');
-        return found && (await found.getState()) === 'completed' ? found : null;
+        return found?.finishedOn ? found : null;
       }, 'the daily file check');
+      expect(job.failedReason).toBeUndefined();
+      expect(await job.getState()).toBe('completed');
       expect(job.returnvalue).toMatchObject({ checked: 2, missing: 1, altered: 0, failed: 0 });
       expect(read(file_name).equals(first.get(file_name)!)).toBe(true);
       await job.remove();
