@@ -1,24 +1,36 @@
 import fc from 'fast-check';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
+import { streamDetailLines } from '../src/db/batchDetailLines.ts';
 import { gocCetUpload, safeTextField } from '../src/format/gocCetUpload.ts';
 import type { DetailRecord } from '../src/format/uploadFormat.ts';
 import { useTestEnvironment } from './support/testEnvironment.ts';
 
-// The file's detail lines are rendered by PostgreSQL (so a million stream from COPY); this
-// proves that rendering byte-identical to the TypeScript rule, on tricky and random surnames.
+// The file's detail lines are written by PostgreSQL's COPY in CSV format (so a million stream
+// straight from the database); this proves them byte-identical to the TypeScript rule, on tricky
+// and random surnames, through the very COPY the file writer runs.
 
 describe('GOC-CET-UPLOAD detail records', () => {
   const env = useTestEnvironment();
+  let nextBatch = 1;
 
+  /** The record stored as a batch_item of a batch of its own, and its line as COPY writes it. */
   async function renderedBySql(record: DetailRecord): Promise<string> {
-    const { rows } = await sql<{ line: string }>`
-      SELECT ${gocCetUpload.detailLineSql()} AS line
-        FROM (SELECT ${record.providerRef}::text AS provider_ref, ${record.gocNumber}::text AS goc_number,
-                     ${record.surname}::text AS surname, ${record.eventRef}::text AS event_ref,
-                     ${record.completedOn}::date AS completed_on, ${record.points}::smallint AS points,
-                     ${record.category}::char(1) AS category, ${record.interactive}::boolean AS interactive) AS bi`.execute(env.db);
-    return rows[0]!.line;
+    const batchId = String(nextBatch++);
+    await sql`INSERT INTO batch_item (batch_id, completion_id, revision, provider_ref, goc_number, surname, event_ref,
+                                      completed_on, points, category, interactive)
+              VALUES (${batchId}::bigint, ${batchId}::bigint, 1, ${record.providerRef}, ${record.gocNumber}, ${record.surname},
+                      ${record.eventRef}, ${record.completedOn}::date, ${record.points}, ${record.category}, ${record.interactive})`.execute(env.db);
+    const client = await env.handle.pool.connect();
+    try {
+      const chunks: Buffer[] = [];
+      for await (const chunk of streamDetailLines(client, gocCetUpload, batchId)) chunks.push(Buffer.from(chunk));
+      const text = Buffer.concat(chunks).toString('utf8');
+      expect(text.endsWith('\n')).toBe(true);
+      return text.slice(0, -1);
+    } finally {
+      client.release();
+    }
   }
 
   const record = (surname: string): DetailRecord => ({

@@ -37,13 +37,15 @@ export const gocCetUpload: UploadFormat = {
   },
 
   // provider_ref, goc_number and event_ref are restricted to [A-Za-z0-9_-] by the import, so
-  // only the surname can need quoting. Keep this in step with renderDetail (a test checks).
-  detailLineSql() {
-    return sql<string>`concat_ws(',', 'D', bi.provider_ref, bi.goc_number,
-      (SELECT CASE WHEN s ~ '[",\r\n]' THEN '"' || replace(s, '"', '""') || '"' ELSE s END
-         FROM (SELECT CASE WHEN bi.surname ~ '^[=+@\t\r-]' THEN '''' || bi.surname ELSE bi.surname END AS s) AS safe),
-      bi.event_ref, to_char(bi.completed_on, 'YYYY-MM-DD'), bi.points::text, bi.category,
-      CASE WHEN bi.interactive THEN 'Y' ELSE 'N' END)`;
+  // only the surname can need quoting, and COPY's CSV quoting is safeTextField's: a field is
+  // quoted when it holds a comma, a double quote, CR or LF, its quotes doubled. (COPY would
+  // also quote an empty string; no field here is ever empty: the import refuses an empty name.)
+  // Keep this in step with renderDetail (a test runs both through COPY).
+  detailFieldsSql() {
+    return sql`'D', bi.provider_ref, bi.goc_number,
+      CASE WHEN left(bi.surname, 1) IN ('=', '+', '-', '@', chr(9), chr(13)) THEN '''' || bi.surname ELSE bi.surname END,
+      bi.event_ref, to_char(bi.completed_on, 'YYYY-MM-DD'), bi.points, bi.category,
+      CASE WHEN bi.interactive THEN 'Y' ELSE 'N' END`;
   },
 
   detailOrderSql() {

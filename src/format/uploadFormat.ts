@@ -28,17 +28,20 @@ export interface DetailRecord {
 
 /**
  * A regulator file format. The pipeline only talks to this interface, so a second format is a
- * second implementation. Detail lines are rendered by PostgreSQL (detailLineSql) so that a
- * million records stream straight from COPY; renderDetail is the same rule in TypeScript,
- * and the tests prove the two byte-identical.
+ * second implementation. Detail lines are written by PostgreSQL's COPY (detailFieldsSql, in CSV
+ * format) so that a million records stream straight from the database; renderDetail is the
+ * same rule in TypeScript, and the tests prove the two byte-identical.
  */
 export interface UploadFormat {
   readonly name: string;
   readonly version: number;
   fileName(batch: Pick<BatchForFile, 'provider' | 'seq' | 'cutoffDate'>): string;
   header(batch: BatchForFile): string;
-  /** An SQL expression over batch_item aliased `bi`, giving one detail line without its line end. */
-  detailLineSql(): RawBuilder<string>;
+  /**
+   * The SQL select list over batch_item aliased `bi` whose fields, written by COPY in CSV format
+   * (comma-separated, quoted only where needed, each row ended by LF), make one detail line.
+   */
+  detailFieldsSql(): RawBuilder<unknown>;
   /** The SQL ORDER BY list over `bi` that puts detail lines in file order. */
   detailOrderSql(): RawBuilder<unknown>;
   renderDetail(record: DetailRecord): string;
