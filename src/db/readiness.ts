@@ -103,14 +103,15 @@ function pendingDecisionsOneByOne(window: ReadinessWindow): RawBuilder<unknown> 
            CASE e.category WHEN 'general' THEN 'G' ELSE 'S' END AS category,
            ${holdEnd} AS hold_end,
            ${stillValidSql()} AS valid,
-           ${decisionSql(window, { interactive: sql`e.interactive`, registrantAt: sql`f.registrant_at`, peerAt: sql`f.peer_at` }, holdEnd)} AS decision
+           ${decisionSql(window, { interactive: sql`e.interactive`, registrantAt: sql`f.both_at`, peerAt: sql`f.both_at` }, holdEnd)} AS decision
       FROM upload_pending p CROSS JOIN LATERAL (SELECT * FROM completion c0 WHERE c0.id = p.completion_id OFFSET 0) c
       JOIN event e ON e.id = c.event_id
       JOIN registrant r ON r.id = c.registrant_id
+      -- When both parties had confirmed: the later confirmation, a row only when there are two
+      -- (at most one per party: confirmation's primary key), so "both before L" is both_at < L.
       LEFT JOIN LATERAL (
-        SELECT max(confirmed_at) FILTER (WHERE party = 'registrant') AS registrant_at,
-               max(confirmed_at) FILTER (WHERE party = 'peer') AS peer_at
-          FROM confirmation WHERE completion_id = c.id AND e.interactive) f ON true
+        SELECT max(confirmed_at) AS both_at
+          FROM confirmation WHERE completion_id = c.id AND e.interactive HAVING count(*) = 2) f ON true
      WHERE c.completed_at >= ${window.cycleStartsAt.toISOString()}::timestamptz
        AND c.completed_at < ${cutoff}::timestamptz`;
 }
@@ -127,21 +128,22 @@ function pendingDecisionsAsSets(window: ReadinessWindow): RawBuilder<unknown> {
   return sql`
     SELECT x.completion_id, x.revision, x.provider_ref, x.goc_number, x.surname, x.event_ref,
            x.completed_on, x.points, x.category, x.hold_end, x.valid,
-           ${decisionSql(window, { interactive: sql`x.interactive`, registrantAt: sql`x.registrant_at`, peerAt: sql`x.peer_at` }, sql<Date>`x.hold_end`)} AS decision
+           ${decisionSql(window, { interactive: sql`x.interactive`, registrantAt: sql`x.both_at`, peerAt: sql`x.both_at` }, sql<Date>`x.hold_end`)} AS decision
       FROM (
         SELECT c.id AS completion_id, c.revision, c.provider_ref, r.goc_number, r.surname, e.event_ref,
                c.completed_on, e.points,
                CASE e.category WHEN 'general' THEN 'G' ELSE 'S' END AS category,
                ${holdWindowEndSql(window.holdDays)} AS hold_end,
                ${stillValidSql(sql<boolean>`s.registrant_id IS NOT NULL`)} AS valid,
-               e.interactive, f.registrant_at, f.peer_at
+               e.interactive, f.both_at
           ${pendingCompletionsSql()}
+          -- When both parties had confirmed, as above. Grouping every confirmation measured faster
+          -- (1M pending: claim 12-13 s -> 10-11 s) than restricting them to the pending ones first or
+          -- joining once per party; this path runs only when pending is at least a tenth of all
+          -- completions, so at most ~10x the pending's confirmations are grouped.
           LEFT JOIN (
-            SELECT completion_id, max(confirmed_at) FILTER (WHERE party = 'registrant') AS registrant_at,
-                   max(confirmed_at) FILTER (WHERE party = 'peer') AS peer_at
-              FROM confirmation
-             WHERE completion_id IN (SELECT completion_id FROM upload_pending)
-             GROUP BY completion_id) f ON f.completion_id = c.id AND e.interactive
+            SELECT completion_id, max(confirmed_at) AS both_at
+              FROM confirmation GROUP BY completion_id HAVING count(*) = 2) f ON f.completion_id = c.id AND e.interactive
          WHERE c.completed_at >= ${window.cycleStartsAt.toISOString()}::timestamptz
            AND c.completed_at < ${cutoff}::timestamptz
         OFFSET 0) x`;
