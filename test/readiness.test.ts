@@ -7,7 +7,7 @@ import { runCli, startCli, waitFor } from './support/runCli.ts';
 import { useTestEnvironment } from './support/testEnvironment.ts';
 
 // Whether a worker and the scheduler are running is visible outside their logs: /metrics and the
-// console's Overview read their heartbeats in Redis (src/console/presence.ts).
+// console's Overview read their heartbeats in Redis (src/status/presence.ts).
 
 const PASSWORD = 'readiness-operator-password';
 

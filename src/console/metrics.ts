@@ -4,7 +4,7 @@ import { Counter, Gauge, Registry } from 'prom-client';
 import { batchTotals, filesByDeliveryState } from '../db/consoleMetrics.ts';
 import type { Db } from '../db/database.ts';
 import { collectStatus, type StatusAt } from '../status/collectStatus.ts';
-import { presenceWarnings, type ServicePresence } from './presence.ts';
+import { presenceWarnings, type ServicePresence } from '../status/presence.ts';
 
 // console.md, "/metrics": gauges read from PostgreSQL when scraped (the numbers `status`
 // prints, from the same collectStatus), then BullMQ's own export of the queue's job counts.

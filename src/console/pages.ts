@@ -26,7 +26,7 @@ import { previewFinal, runFinalBatch } from './finalBatch.ts';
 import { html, type Html } from './html.ts';
 import { page } from './layout.ts';
 import { keyColumns, pager, table } from './tables.ts';
-import { presenceWarnings, type ServicePresence } from './presence.ts';
+import { presenceWarnings, type ServicePresence } from '../status/presence.ts';
 
 export interface PagesOptions {
   config: Config;

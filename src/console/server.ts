@@ -14,7 +14,7 @@ import { registerAuth, requireOperator } from './auth.ts';
 import { checkReadiness } from './health.ts';
 import { createMetrics, PROMETHEUS_CONTENT_TYPE } from './metrics.ts';
 import { registerPages } from './pages.ts';
-import { readPresence } from './presence.ts';
+import { readPresence } from '../status/presence.ts';
 
 export interface ConsoleOptions {
   config: Config;
