@@ -120,7 +120,9 @@ export class CommandContext {
   async close(): Promise<void> {
     for (const closer of this.#closers.reverse()) await closer().catch(() => {});
     this.#closers = [];
-    for (const connection of this.#redis) connection.disconnect();
+    // One that already gave up ('end') is left alone: disconnect() would end its destroyed socket
+    // again and keep the process alive for ioredis' disconnectTimeout (2 s) for nothing.
+    for (const connection of this.#redis) if (connection.status !== 'end') connection.disconnect();
     this.#redis = [];
     if (this.#database) await this.#database.close().catch(() => {});
     this.#database = undefined;
