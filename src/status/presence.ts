@@ -4,8 +4,9 @@ import { lastSchedulerHeartbeat, SCHEDULER_SILENT_AFTER_MS, type SchedulerHeartb
 import { countLiveWorkers } from '../queue/workerPresence.ts';
 
 // Whether the worker and the scheduler are up, from their heartbeats in Redis (not from their
-// logs): for the Overview's warnings and for /metrics. Always read live, with real time (a
-// console started with --now still judges heartbeats by the wall clock).
+// logs): for `status` (and --check, --format json), the console's Overview and /metrics. Always
+// read live, with real time (a status or a console given --now still judges heartbeats by the
+// wall clock).
 
 export interface ServicePresence {
   /** Workers with a recent heartbeat; null when Redis did not answer. */
@@ -19,6 +20,11 @@ export interface ServicePresence {
 
 export async function readPresence(redis: Redis, prefix: string, ms = 2_000): Promise<ServicePresence> {
   let timer: NodeJS.Timeout | undefined;
+  // The connection's own error (connect ECONNREFUSED 127.0.0.1:6379) says more than the
+  // command's ("Connection is closed." once a command's connection gives up).
+  let connectionError: Error | undefined;
+  const onError = (error: Error) => (connectionError = error);
+  redis.on('error', onError);
   try {
     const [workersLive, scheduler] = await Promise.race([
       Promise.all([countLiveWorkers(redis, prefix), lastSchedulerHeartbeat(redis, prefix)]),
@@ -26,9 +32,11 @@ export async function readPresence(redis: Redis, prefix: string, ms = 2_000): Pr
     ]);
     return { workersLive, scheduler, schedulerUp: isUp(scheduler) };
   } catch (error) {
-    return { workersLive: null, scheduler: null, schedulerUp: false, error: ((error as Error)?.message ?? String(error)).split('\n')[0] };
+    const cause = (error as Error)?.name === 'ReplyError' ? (error as Error) : (connectionError ?? (error as Error));
+    return { workersLive: null, scheduler: null, schedulerUp: false, error: (cause?.message ?? String(cause)).split('\n')[0] };
   } finally {
     clearTimeout(timer);
+    redis.off('error', onError);
   }
 }
 
