@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CLI, runCli, startCli, waitFor } from './support/runCli.ts';
 import { seedCompletion, seedCycle, seedEvent, seedRegistrant, truncateAll } from './support/seed.ts';
+import { withServicesUp } from './support/servicesUp.ts';
 import { useTestEnvironment } from './support/testEnvironment.ts';
 import { COMPLETIONS_HEADER, importCli, seedBasics, writeFile } from './fixtures/imports/helpers.ts';
 
@@ -50,7 +51,9 @@ describe('--now', () => {
 describe('status for people, cron and monitors', () => {
   const env = useTestEnvironment();
 
-  it('prints the absolute outbox, BST in summer, and --check / --format json act on warnings', async () => {
+  // With a worker's and the scheduler's heartbeats, so that the warnings are the cutoff's alone
+  // (NO_WORKER / NO_SCHEDULER: statusPresence.test.ts).
+  it('prints the absolute outbox, BST in summer, and --check / --format json act on warnings', () => withServicesUp(env.queuePrefix, async () => {
     await truncateAll(env.db);
     await seedCycle(env.db, '2019-2021', '2021-07-01T11:00:00.000Z');
     const relative = { ...env.env, OUTBOX_DIR: 'rel-outbox' };
@@ -90,7 +93,7 @@ describe('status for people, cron and monitors', () => {
     expect(csv.stdout).toMatch(/^key,value\n/);
     expect(csv.stdout).toContain('\ncycles.0.sealed,false\n');
     expect(csv.stdout).toContain('\nwarnings.0.code,FINAL_OVERDUE\n');
-  });
+  }));
 });
 
 describe('a scheduler catching up a cycle begun long ago', () => {

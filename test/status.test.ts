@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runCli } from './support/runCli.ts';
 import { seedCompletion, seedCycle, seedEvent, seedRegistrant } from './support/seed.ts';
+import { withServicesUp } from './support/servicesUp.ts';
 import { useTestEnvironment } from './support/testEnvironment.ts';
 
 describe('status', () => {
@@ -12,7 +13,9 @@ describe('status', () => {
     const held = await seedEvent(env.db, 'C-92001', { interactive: true });
     await seedCompletion(env.db, 'ST-1', r, held, '2021-12-20T10:00:00Z');
 
-    const before = await runCli(['status', '--now', '2021-12-22T10:00:00Z'], env.env);
+    // With a worker's and the scheduler's heartbeats, so that no NO_WORKER / NO_SCHEDULER stands
+    // (statusPresence.test.ts tests those); not around the upload, which would wait for that worker.
+    const before = await withServicesUp(env.queuePrefix, () => runCli(['status', '--now', '2021-12-22T10:00:00Z'], env.env));
     expect(before.code, before.stderr).toBe(0);
     expect(before.stdout).not.toMatch(/WARNING/);
     expect(before.stdout).toMatch(/held for peer confirmation: 1/);
@@ -31,7 +34,7 @@ describe('status', () => {
     expect(undelivered.stdout).toMatch(/WARNING: the FINAL file 1 \(CET_P00001_000001_20211230\.csv\) is not delivered .* --mark-delivered 1/);
     const marked = await runCli(['deliver', '--mark-delivered', '1', '--now', '2021-12-31T09:04:00Z'], env.env);
     expect(marked.code, marked.stderr).toBe(0);
-    const after = await runCli(['status', '--now', '2021-12-31T09:05:00Z'], env.env);
+    const after = await withServicesUp(env.queuePrefix, () => runCli(['status', '--now', '2021-12-31T09:05:00Z'], env.env));
     expect(after.stdout).not.toMatch(/WARNING/);
     expect(after.stdout).toMatch(/2019-2021 .* sealed by its FINAL batch/);
     expect(after.stdout).toMatch(/#1 {2}FINAL {2}2019-2021 FINAL {2}1 records {2}CET_P00001_000001_20211230\.csv written, delivered 2021-12-31T09:04:00.000Z \(by hand\)/);
