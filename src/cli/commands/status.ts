@@ -3,6 +3,7 @@ import type { BatchView } from '../../db/batches.ts';
 import { collectDeliveryStatus, type DeliveryStatus } from '../../delivery/deliveryStatus.ts';
 import { refreshStateSnapshot } from '../../db/stateSnapshot.ts';
 import { collectStatus, LATEST_BATCHES, type StatusReport } from '../../status/collectStatus.ts';
+import { presenceWarnings, readPresence } from '../../status/presence.ts';
 import { flattenJson, statusJson } from '../../status/statusJson.ts';
 import type { CommandContext } from '../context.ts';
 import { ExitCode } from '../errors.ts';
@@ -27,11 +28,16 @@ export const registerStatus: RegisterCommand = (program, context, setExit) => {
     if (!options.refresh) context.readOnly();
     const now = parseNow(options.now);
     const { BUSINESS_TIME_ZONE: zone, INTERACTIVE_HOLD_DAYS: holdDays, WEEKLY_CRON: weeklyCron, OUTBOX_DIR: outboxDir } = context.config;
+    // Whether a worker and the scheduler run, from their heartbeats in Redis (by the wall clock,
+    // whatever --now says), read while PostgreSQL is: within 2 s, never failing the command.
+    const presence = readPresence(context.redis(), context.config.QUEUE_PREFIX);
     if (options.refresh) {
       const outcome = await refreshStateSnapshot(context.db, { zone, holdDays });
       if (outcome.status === 'busy') context.warn('state snapshot not rebuilt: a change is being written (an import or a batch); counting from the tables.');
     }
-    const report = await collectStatus(context.db, { now, zone, holdDays, weeklyCron, outboxDir });
+    const collected = await collectStatus(context.db, { now, zone, holdDays, weeklyCron, outboxDir });
+    // First, as on the console's Overview: nothing is uploaded on time without them.
+    const report: StatusReport = { ...collected, warnings: [...presenceWarnings(await presence, zone), ...collected.warnings] };
     const delivery = options.format === 'json' || options.format === 'csv' ? { mode: context.config.DELIVERY, status: await collectDeliveryStatus(context.db) } : undefined;
     if (options.format === 'json') context.print(JSON.stringify(statusJson(report, outboxDir, delivery), null, 2));
     else if (options.format === 'csv') printRows(context, flattenJson(statusJson(report, outboxDir, delivery)), 'csv', '');
