@@ -26,10 +26,16 @@ export function dropDatabase(pg: Pg, name: string): void {
   psql(pg, 'postgres', [`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`]);
 }
 
-/** A fresh copy of a template: milliseconds to seconds, whatever it holds. */
+/**
+ * A fresh copy of a template: seconds, whatever it holds. FILE_COPY copies the files and
+ * checkpoints before and after, so the step measured next starts with nothing left to flush:
+ * PostgreSQL 15's default (WAL_LOG) writes the whole copy (~1 GB at N = 1M) to the WAL, and the
+ * checkpoint that then forces landed in the middle of whichever run came next (batch runs of
+ * 14.5-20.5 s and SQL baselines of 9.2-12.4 s in one bench).
+ */
 export function cloneDatabase(pg: Pg, template: string, name: string): void {
   dropDatabase(pg, name);
-  psql(pg, 'postgres', [`CREATE DATABASE ${name} TEMPLATE ${template}`]);
+  psql(pg, 'postgres', [`CREATE DATABASE ${name} TEMPLATE ${template} STRATEGY FILE_COPY`]);
 }
 
 /** psql arguments of the import baseline: \copy of the file into an unindexed table of the same columns. */
