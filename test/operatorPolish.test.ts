@@ -117,7 +117,12 @@ describe('a scheduler catching up a cycle begun long ago', () => {
       expect(summaries).toHaveLength(1);
       expect(summaries[0].msg).toBe('caught up cycle 2021-2023: 12 weekly slots (2021-W35 to 2021-W46) run, 1 file written, 11 empty weeks, 1 records');
       expect(summaries[0]).toMatchObject({ cycle: '2021-2023', weeklySlots: 12, filesWritten: 1, emptyWeeks: 11 });
-      expect(lines.length).toBeLessThanOrEqual(4);
+      // One line per cycle: at most the start-up check, the summary and the scheduler's own start and
+      // stop, besides at most one note of the catch-up job changing state while it waited (seen when
+      // the machine is loaded: "waiting" at one poll, "active" at the next).
+      const waits = lines.filter((l) => /^Job \S+ is \w+; waiting for it\.$/.test(String(l.msg)));
+      expect(waits.length).toBeLessThanOrEqual(1);
+      expect(lines.length - waits.length, scheduler.stdout).toBeLessThanOrEqual(4);
     } finally {
       worker.child.kill('SIGTERM');
       await worker.exited;
