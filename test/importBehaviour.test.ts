@@ -210,20 +210,20 @@ describe('DUPLICATE_COMPLETION against earlier lines of the file, through the CL
     await seedBasics(env);
   });
 
-  it('DUPLICATE_COMPLETION on an earlier line: counts a line rejected only as a duplicate, not a line rejected for something else', async () => {
+  it('DUPLICATE_COMPLETION on an earlier line: counts only an accepted earlier line; a rejected one, for whatever code, stores nothing to duplicate', async () => {
     const stored = writeFile(env, 'dups-stored.csv', [COMPLETIONS_HEADER, 'DUPS-B,01-10003,C-70001,2021-03-01T10:00:00Z']);
     expect((await importCli(env, 'completions', stored)).code).toBe(0);
     const file = writeFile(env, 'dups.csv', [
       COMPLETIONS_HEADER,
       // Another ref than the stored DUPS-B: a duplicate of it.
       'DUPS-A,01-10003,C-70001,2021-03-02T10:00:00Z',
-      // The stored completion itself, unchanged: a duplicate of line 2, which only that code rejects.
+      // The stored completion itself, unchanged: line 2 was rejected, so it duplicates nothing.
       'DUPS-B,01-10003,C-70001,2021-03-01T10:00:00Z',
       // Not registered then: rejected, so no duplicate of the lines below.
       'DUPS-C,01-10005,C-70001,2021-02-01T10:00:00Z',
       'DUPS-D,01-10005,C-70001,2020-06-01T10:00:00Z',
       'DUPS-E,01-10005,C-70001,2020-07-01T10:00:00Z',
-      // A repeat of line 5, after line 6 (a duplicate only): line 6 counts as an earlier line.
+      // A repeat of line 5, after line 6 (rejected as a duplicate of line 5): unchanged.
       'DUPS-D,01-10005,C-70001,2020-06-01T10:00:00Z',
       // Another registrant, the same event: no duplicate.
       'DUPS-F,01-10001,C-70001,2020-06-01T10:00:00Z',
@@ -231,15 +231,15 @@ describe('DUPLICATE_COMPLETION against earlier lines of the file, through the CL
     const result = await importCli(env, 'completions', file);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(3);
-    expect(result.stdout).toMatch(/inserted +2\n +updated +0\n +unchanged +0\n +rejected +5\n/);
+    expect(result.stdout).toMatch(/inserted +2\n +updated +0\n +unchanged +2\n +rejected +3\n/);
     expect(rejectsFile(file).map((r) => [r.line, r.provider_ref, r.codes])).toEqual([
       ['2', 'DUPS-A', 'DUPLICATE_COMPLETION'],
-      ['3', 'DUPS-B', 'DUPLICATE_COMPLETION'],
       ['4', 'DUPS-C', 'NOT_REGISTERED'],
       ['6', 'DUPS-E', 'DUPLICATE_COMPLETION'],
-      ['7', 'DUPS-D', 'DUPLICATE_COMPLETION'],
     ]);
+    expect(await completionState(env, 'DUPS-B')).toMatchObject({ revision: 1 });
     expect(await completionState(env, 'DUPS-D')).toMatchObject({ revision: 1, pending: true });
+    expect(await completionState(env, 'DUPS-A')).toBeUndefined();
     expect(await completionState(env, 'DUPS-E')).toBeUndefined();
   });
 });

@@ -60,13 +60,17 @@ export function checkCompletions({ zone }: ImportParameters): Query {
 
 /**
  * DUPLICATE_COMPLETION, second half: a row whose registrant, event and cycle an earlier line of
- * this file holds under another provider_ref, that line being accepted apart from this code
- * (codes1, its codes but this one, empty). Only the few groups where one registrant, event and
- * cycle have several rows are sorted by line (a group whose rows all hold one ref clashes
- * nowhere); the rows found (few) get the code, last, as the check adds it, and are rejected;
- * they are updated by ctid (a TID scan each). A statement of its own over import_checked
- * rather than CTEs of the check: there, the million checked rows were kept a second time, in a
- * CTE spilled to disk, and sorted by line for a merge join with these few.
+ * this file holds under another provider_ref, that earlier line being accepted (no code at all:
+ * inserted, updated or unchanged). A rejected line stores nothing, so it is no completion for
+ * a later line to duplicate. In a group, the accepted lines all hold the ref of the group's
+ * first accepted line (any other is itself rejected here), so a row clashes when the group's
+ * first accepted line comes before it under another ref: one window, ordered accepted lines
+ * first and then by line, finds that line. Only the few groups where one registrant, event and
+ * cycle have several rows are sorted (a group whose rows all hold one ref clashes nowhere);
+ * the rows found (few) get the code, last, as the check adds it, and are rejected; they are
+ * updated by ctid (a TID scan each). A statement of its own over import_checked rather than
+ * CTEs of the check: there, the million checked rows were kept a second time, in a CTE
+ * spilled to disk, and sorted by line for a merge join with these few.
  */
 export function clashCompletions(): Query[] {
   return [
@@ -77,22 +81,22 @@ WITH crowded AS (
   FROM import_checked k
   WHERE k.registrant_id IS NOT NULL AND k.event_id IS NOT NULL AND k.cycle_id IS NOT NULL AND k.n_key IS NOT NULL
   GROUP BY 1, 2, 3
-  HAVING count(*) > 1
+  HAVING count(*) > 1 AND min(k.n_key) <> max(k.n_key)
 ), earlier AS (
-  SELECT e.row_id, e.duplicate, min(e.eligible_ref) OVER w <> e.n_key OR max(e.eligible_ref) OVER w <> e.n_key AS clash
-  FROM (
-    SELECT k.ctid AS row_id, k.line, k.n_key, k.registrant_id, k.event_id, k.cycle_id,
-           cardinality(k.codes) > cardinality(k.codes1) AS duplicate,
-           CASE WHEN cardinality(k.codes1) = 0 THEN k.n_key END AS eligible_ref
-    FROM import_checked k JOIN crowded g ON g.registrant_id = k.registrant_id AND g.event_id = k.event_id AND g.cycle_id = k.cycle_id
-    WHERE k.n_key IS NOT NULL
-  ) e
-  WINDOW w AS (PARTITION BY e.registrant_id, e.event_id, e.cycle_id ORDER BY e.line ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
+  SELECT k.ctid AS row_id, k.line, k.n_key,
+         'DUPLICATE_COMPLETION' = ANY (k.codes) AS duplicate,
+         first_value(cardinality(k.codes) = 0) OVER w AS first_accepted,
+         first_value(k.line) OVER w AS first_line,
+         first_value(k.n_key) OVER w AS first_ref
+  FROM import_checked k
+  JOIN crowded g ON g.registrant_id = k.registrant_id AND g.event_id = k.event_id AND g.cycle_id = k.cycle_id
+  WHERE k.n_key IS NOT NULL
+  WINDOW w AS (PARTITION BY k.registrant_id, k.event_id, k.cycle_id ORDER BY cardinality(k.codes) = 0 DESC, k.line)
 )
 UPDATE import_checked k
 SET codes = k.codes || 'DUPLICATE_COMPLETION'::text, outcome = 'rejected'
 FROM earlier x
-WHERE k.ctid = x.row_id AND x.clash AND NOT x.duplicate`,
+WHERE k.ctid = x.row_id AND x.first_accepted AND x.first_line < x.line AND x.first_ref <> x.n_key AND NOT x.duplicate`,
       values: [],
     },
   ];
