@@ -41,7 +41,9 @@ export function connectionConfig(url: string, timeouts: DbTimeouts = DEFAULT_DB_
 }
 
 export function openDatabase(url: string, options: { max?: number; timeouts?: DbTimeouts; health?: ConnectionHealth } = {}): DbHandle {
-  const pool = new pg.Pool({ ...connectionConfig(url, options.timeouts), max: options.max ?? 10 });
+  // A service (health given) keeps one idle connection open, so that it notices a lost
+  // PostgreSQL when that connection breaks, not only at its next query.
+  const pool = new pg.Pool({ ...connectionConfig(url, options.timeouts), max: options.max ?? 10, min: options.health ? 1 : 0 });
   watchPool(pool, options.health);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {

@@ -17,6 +17,8 @@ export interface UploadWorkerOptions {
   concurrency: number;
   lockDuration: number;
   logger: Logger;
+  /** When this process lost PostgreSQL, or null while it has it: sent with the heartbeat. */
+  postgresLostSince?: () => number | null;
 }
 
 /** A BullMQ worker for the uploads queue. close() lets the running job finish. */
@@ -32,7 +34,7 @@ export function startUploadWorker(deps: UploadDeps, options: UploadWorkerOptions
   const presence = worker.waitUntilReady().then(() => {
     const connection = options.connection.duplicate();
     connection.on('error', () => {}); // its failures surface (and are retried) in the heartbeat
-    return announceWorker(connection, options.prefix);
+    return announceWorker(connection, options.prefix, options.postgresLostSince);
   });
   return {
     waitUntilReady: () => presence,

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { describeInstant } from '../domain/businessTime.ts';
 import { lastSchedulerHeartbeat, SCHEDULER_SILENT_AFTER_MS, type SchedulerHeartbeat } from '../queue/schedulerPresence.ts';
-import { countLiveWorkers } from '../queue/workerPresence.ts';
+import { countLiveWorkers, workersWithoutPostgres } from '../queue/workerPresence.ts';
 
 // Whether the worker and the scheduler are up, from their heartbeats in Redis (not from their
 // logs): for `status` (and --check, --format json), the console's Overview and /metrics. Always
@@ -11,6 +11,8 @@ import { countLiveWorkers } from '../queue/workerPresence.ts';
 export interface ServicePresence {
   /** Workers with a recent heartbeat; null when Redis did not answer. */
   workersLive: number | null;
+  /** Of those, the ones that have lost PostgreSQL, and since when the first lost it. */
+  workersWithoutPostgres?: { count: number; since: Date | null };
   scheduler: SchedulerHeartbeat | null;
   /** The scheduler beat recently and has not stopped. */
   schedulerUp: boolean;
@@ -26,11 +28,11 @@ export async function readPresence(redis: Redis, prefix: string, ms = 2_000): Pr
   const onError = (error: Error) => (connectionError = error);
   redis.on('error', onError);
   try {
-    const [workersLive, scheduler] = await Promise.race([
-      Promise.all([countLiveWorkers(redis, prefix), lastSchedulerHeartbeat(redis, prefix)]),
+    const [workersLive, scheduler, withoutPostgres] = await Promise.race([
+      Promise.all([countLiveWorkers(redis, prefix), lastSchedulerHeartbeat(redis, prefix), workersWithoutPostgres(redis, prefix)]),
       new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`Redis did not answer within ${ms / 1000} s`)), ms))),
     ]);
-    return { workersLive, scheduler, schedulerUp: isUp(scheduler) };
+    return { workersLive, scheduler, schedulerUp: isUp(scheduler), workersWithoutPostgres: withoutPostgres };
   } catch (error) {
     const cause = (error as Error)?.name === 'ReplyError' ? (error as Error) : (connectionError ?? (error as Error));
     return { workersLive: null, scheduler: null, schedulerUp: false, error: (cause?.message ?? String(cause)).split('\n')[0] };
@@ -52,6 +54,15 @@ export function presenceWarnings(presence: ServicePresence, zone: string): Array
   const warnings: Array<{ code: string; message: string }> = [];
   if (presence.workersLive === 0) {
     warnings.push({ code: 'NO_WORKER', message: 'No worker is running (none has sent a heartbeat in the last few seconds): batches asked for wait until one starts. Start `cet-uploader worker`.' });
+  }
+  const lost = presence.workersWithoutPostgres;
+  if (presence.workersLive && lost && lost.count > 0) {
+    const who = lost.count === presence.workersLive ? (lost.count === 1 ? 'The worker' : `All ${lost.count} workers`) : `${lost.count} of ${presence.workersLive} workers`;
+    const since = lost.since ? ` since ${describeInstant(lost.since, zone)}` : '';
+    warnings.push({
+      code: 'WORKER_NO_POSTGRES',
+      message: `${who} cannot reach PostgreSQL${since} (it keeps retrying): batches it takes wait until it can. Check the worker's DATABASE_URL and the network between it and PostgreSQL.`,
+    });
   }
   const s = presence.scheduler;
   if (!presence.schedulerUp) {

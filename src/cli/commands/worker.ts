@@ -20,7 +20,7 @@ export const registerWorker: RegisterCommand = (program, context) => {
       const config = context.config;
       const logger = processLogger(context, 'cet-uploader-worker');
       // Reconnect forever; one log line when PostgreSQL or Redis is lost, one when it is back.
-      context.serve(logger);
+      const health = context.serve(logger);
       let worker: ReturnType<typeof startUploadWorker> | undefined;
       let reminders: ReturnType<typeof startReminderWorker> | undefined;
       const stopped = onShutdown(logger, async (signal) => {
@@ -37,6 +37,7 @@ export const registerWorker: RegisterCommand = (program, context) => {
         concurrency,
         lockDuration: config.JOB_LOCK_MS,
         logger,
+        postgresLostSince: () => health.lostSince('PostgreSQL'),
       });
       await worker.waitUntilReady();
       // The reminders queue: hourly ticks and rate-limited sends (src/reminders/).
