@@ -44,23 +44,30 @@ export async function announceWorker(redis: Redis, prefix: string, postgresLostS
   };
 }
 
-/** How many workers have sent a heartbeat recently. */
-export async function countLiveWorkers(redis: Redis, prefix: string): Promise<number> {
-  const key = presenceKey(prefix);
-  await redis.zremrangebyscore(key, '-inf', Date.now() - PRESENT_FOR_MS);
-  return redis.zcard(key);
+export interface LiveWorkers {
+  /** Workers with a recent heartbeat. */
+  live: number;
+  /** Of those, the ones that have lost PostgreSQL, and since when the first of them lost it. */
+  withoutPostgres: { count: number; since: Date | null };
 }
 
 /**
- * The live workers that have lost PostgreSQL, and since when the first of them lost it (a member
- * of a worker gone without stop() is ignored: it is no longer among the live ones).
+ * The workers with a recent heartbeat, and which of them have lost PostgreSQL, in one round
+ * trip (a lost-PostgreSQL member of a worker gone without stop() is ignored: it is no longer
+ * among the live ones).
  */
-export async function workersWithoutPostgres(redis: Redis, prefix: string): Promise<{ count: number; since: Date | null }> {
-  const [live, lost] = await Promise.all([
-    redis.zrangebyscore(presenceKey(prefix), String(Date.now() - PRESENT_FOR_MS), '+inf'),
-    redis.zrange(postgresLostKey(prefix), '0', '-1', 'WITHSCORES'),
-  ]);
-  const alive = new Set(live);
+export async function readLiveWorkers(redis: Redis, prefix: string): Promise<LiveWorkers> {
+  const key = presenceKey(prefix);
+  const replies = await redis
+    .multi()
+    .zremrangebyscore(key, '-inf', Date.now() - PRESENT_FOR_MS)
+    .zrange(key, '0', '-1')
+    .zrange(postgresLostKey(prefix), '0', '-1', 'WITHSCORES')
+    .exec();
+  const failed = replies?.find(([error]) => error)?.[0];
+  if (!replies || failed) throw failed ?? new Error('the worker heartbeats could not be read (transaction aborted)');
+  const alive = new Set(replies[1]![1] as string[]);
+  const lost = replies[2]![1] as string[];
   let count = 0;
   let since: number | null = null;
   for (let i = 0; i < lost.length; i += 2) {
@@ -69,5 +76,10 @@ export async function workersWithoutPostgres(redis: Redis, prefix: string): Prom
     const at = Number(lost[i + 1]);
     since = since === null ? at : Math.min(since, at);
   }
-  return { count, since: since === null ? null : new Date(since) };
+  return { live: alive.size, withoutPostgres: { count, since: since === null ? null : new Date(since) } };
+}
+
+/** How many workers have sent a heartbeat recently. */
+export async function countLiveWorkers(redis: Redis, prefix: string): Promise<number> {
+  return (await readLiveWorkers(redis, prefix)).live;
 }

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { describeInstant } from '../domain/businessTime.ts';
 import { lastSchedulerHeartbeat, SCHEDULER_SILENT_AFTER_MS, type SchedulerHeartbeat } from '../queue/schedulerPresence.ts';
-import { countLiveWorkers, workersWithoutPostgres } from '../queue/workerPresence.ts';
+import { readLiveWorkers, type LiveWorkers } from '../queue/workerPresence.ts';
 
 // Whether the worker and the scheduler are up, from their heartbeats in Redis (not from their
 // logs): for `status` (and --check, --format json), the console's Overview and /metrics. Always
@@ -11,8 +11,8 @@ import { countLiveWorkers, workersWithoutPostgres } from '../queue/workerPresenc
 export interface ServicePresence {
   /** Workers with a recent heartbeat; null when Redis did not answer. */
   workersLive: number | null;
-  /** Of those, the ones that have lost PostgreSQL, and since when the first lost it. */
-  workersWithoutPostgres?: { count: number; since: Date | null };
+  /** Of those, the ones that have lost PostgreSQL; null when Redis did not answer. */
+  workersWithoutPostgres: LiveWorkers['withoutPostgres'] | null;
   scheduler: SchedulerHeartbeat | null;
   /** The scheduler beat recently and has not stopped. */
   schedulerUp: boolean;
@@ -28,14 +28,14 @@ export async function readPresence(redis: Redis, prefix: string, ms = 2_000): Pr
   const onError = (error: Error) => (connectionError = error);
   redis.on('error', onError);
   try {
-    const [workersLive, scheduler, withoutPostgres] = await Promise.race([
-      Promise.all([countLiveWorkers(redis, prefix), lastSchedulerHeartbeat(redis, prefix), workersWithoutPostgres(redis, prefix)]),
+    const [workers, scheduler] = await Promise.race([
+      Promise.all([readLiveWorkers(redis, prefix), lastSchedulerHeartbeat(redis, prefix)]),
       new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`Redis did not answer within ${ms / 1000} s`)), ms))),
     ]);
-    return { workersLive, scheduler, schedulerUp: isUp(scheduler), workersWithoutPostgres: withoutPostgres };
+    return { workersLive: workers.live, workersWithoutPostgres: workers.withoutPostgres, scheduler, schedulerUp: isUp(scheduler) };
   } catch (error) {
     const cause = (error as Error)?.name === 'ReplyError' ? (error as Error) : (connectionError ?? (error as Error));
-    return { workersLive: null, scheduler: null, schedulerUp: false, error: (cause?.message ?? String(cause)).split('\n')[0] };
+    return { workersLive: null, workersWithoutPostgres: null, scheduler: null, schedulerUp: false, error: (cause?.message ?? String(cause)).split('\n')[0] };
   } finally {
     clearTimeout(timer);
     redis.off('error', onError);
