@@ -27,11 +27,16 @@ export function checkRegistrants(): Query {
     codes: [
       `CASE WHEN b.registrant_id IS NOT NULL AND b.registered_from IS NOT NULL AND b.n_registered_to IS NOT NULL
           AND b.registered_from <= coalesce(b.registered_to, 'infinity') AND EXISTS (
+          -- Inclusive days, a span without an end open: as comparisons, not daterange &&, so that
+          -- the planner reads the registrant's spans by key; with &&, it also read the exclusion
+          -- constraint's index, whose every span overlaps when all began before the file's date
+          -- (a re-import of 18,000 registrants took 43 s).
           SELECT 1 FROM registration_span o
           WHERE o.registrant_id = b.registrant_id AND o.registered_from <> b.registered_from
-            AND daterange(o.registered_from, o.registered_to, '[]') && daterange(b.registered_from, b.registered_to, '[]'))
+            AND o.registered_from <= coalesce(b.registered_to, 'infinity') AND b.registered_from <= coalesce(o.registered_to, 'infinity'))
         THEN 'OVERLAPPING_SPAN' END`,
     ],
+    keep: ['registered_from', 'registered_to', 'specialties', 'registrant_id', 'email'],
     isNew: 'f.registrant_id IS NULL',
     changed: 'f.details_changed OR NOT f.span_known OR f.stored_registered_to IS DISTINCT FROM f.registered_to',
   });
