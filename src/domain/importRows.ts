@@ -138,3 +138,18 @@ export const CHECK_ROW: Record<ImportKind, Check> = {
   completions: checkCompletion,
   confirmations: checkConfirmation,
 };
+
+/**
+ * The keys by which a row may repeat an earlier line of its file, each as the columns (indexes
+ * into the kind's values) whose staged normal forms make it up; a key with a bad (null) part is
+ * no key. The first is the row's key: two rows have the same values there exactly when their keys
+ * in the kind's check are equal (the `key` of src/imports/*Sql.ts; a confirmation's provider_ref
+ * holds no '/'). Completions add their GOC number and event reference, which name one registrant
+ * and one event (DUPLICATE_COMPLETION).
+ */
+export const REPEAT_KEYS: Record<ImportKind, ReadonlyArray<readonly number[]>> = {
+  registrants: [[0]],
+  events: [[0]],
+  completions: [[0], [1, 2]],
+  confirmations: [[0, 1]],
+};

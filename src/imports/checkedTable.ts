@@ -1,4 +1,4 @@
-import type { ImportKind } from '../domain/importRows.ts';
+import { IMPORT_COLUMNS, type ImportKind } from '../domain/importRows.ts';
 import { contentSql } from './stageSql.ts';
 
 export interface Query {
@@ -25,8 +25,12 @@ export interface CheckedTableParts {
   joins: string;
   /** CASE expressions over `b`, each giving a code or NULL. */
   codes: string[];
-  /** Further CTEs after `coded` (columns codes1 …); the last must be named `final` and add `codes`. */
-  finalCte?: string;
+  /**
+   * The columns of `prepare` and `select` that the recheck and the merge read. import_checked
+   * keeps only these, beside the staged row (for the rejects) and the outcome: each later
+   * statement scans it, so every byte it does not need costs again and again.
+   */
+  keep: string[];
   /** Over the final row `f`: no stored row has this key; a stored row has other content. */
   isNew: string;
   changed: string;
@@ -40,23 +44,21 @@ export interface CheckedTableParts {
  */
 export function checkedTableSql(parts: CheckedTableParts): string {
   const codes = parts.codes.map((code) => `,\n      ${code}`).join('');
+  const staged = IMPORT_COLUMNS[parts.kind].map((column) => `f.r_${column}, f.n_${column}`).join(', ');
   const stage = parts.prepare ? `(SELECT s.*, ${parts.prepare} FROM import_stage s OFFSET 0) s` : 'import_stage s';
-  // Keys seen more than once are few: find them on the key alone, then compare only their rows'
-  // contents (building every row's content text cost ~1 s per million rows).
+  // Keys on more than one line are few. Staging flagged each row whose key was probably on an
+  // earlier line (bit 1 of seen; never missing one that was): only the keys of flagged rows are
+  // grouped, and only their rows' contents compared. Grouping a million keys to find them cost
+  // ~1 s, building every row's content text another ~1 s.
   return `
 CREATE TEMP TABLE import_checked ON COMMIT DROP AS
-WITH repeated_keys AS (
-  SELECT ${parts.key} AS n_key
-  FROM import_stage s
-  WHERE ${parts.key} IS NOT NULL
-  GROUP BY 1
-  HAVING count(*) > 1
-), repeated AS (
+WITH repeated AS (
   SELECT ${parts.key} AS n_key, min(s.line) AS first_line,
          min(${contentSql(parts.kind)} COLLATE "C") <> max(${contentSql(parts.kind)} COLLATE "C") AS differs
   FROM import_stage s
-  WHERE ${parts.key} IN (SELECT n_key FROM repeated_keys)
+  WHERE ${parts.key} IN (SELECT ${parts.key} FROM import_stage s WHERE s.seen & 1 <> 0)
   GROUP BY 1
+  HAVING count(*) > 1
 ), base AS (
   SELECT s.*, ${parts.key} AS n_key, ${parts.select}
   FROM ${stage}
@@ -66,8 +68,11 @@ WITH repeated_keys AS (
       CASE WHEN d.differs THEN 'DUPLICATE_KEY_IN_FILE' END${codes}
     ]::text[], NULL) AS codes1
   FROM base b LEFT JOIN repeated d ON d.n_key = b.n_key
-)${parts.finalCte ?? `, final AS (SELECT c.*, c.codes1 AS codes FROM coded c)`}
-SELECT f.*,
+), final AS (
+  -- OFFSET 0: the codes are computed once per row; inlined, they were computed again for the outcome.
+  SELECT c.*, c.codes1 AS codes FROM coded c OFFSET 0
+)
+SELECT f.line, f.extra, f.seen, ${staged}, f.n_key, f.codes, ${parts.keep.map((column) => `f.${column}`).join(', ')},
   CASE
     WHEN cardinality(f.codes) > 0 THEN 'rejected'
     WHEN f.line <> f.first_line THEN 'unchanged'

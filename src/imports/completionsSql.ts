@@ -12,17 +12,25 @@ export function checkCompletions({ zone }: ImportParameters): Query {
     select: `
     r.id AS registrant_id, r.profession,
     e.id AS event_id, e.approved_from, e.approved_to, e.professions,
-    sp.registrant_id IS NOT NULL AS registered,
+    coalesce(r.spans @> s.completed_on, false) AS registered,
     c.id AS completion_id,
     (c.registrant_id, c.event_id, c.completed_at) IS DISTINCT FROM (r.id, e.id, s.completed_at) AS changed,
     bi.completion_id IS NOT NULL AND (bi.ack_status IS NULL OR bi.ack_status = 'ACCEPTED') AS carried,
     cy.id AS cycle_id, cy.starts_at AS cycle_starts_at, cy.ends_at AS cycle_ends_at`,
-    // Spans of a registrant never overlap and batch_item is keyed by (completion, revision), so
-    // neither join can repeat a row; as joins rather than per-row subqueries they can be hashed.
+    // A registrant's spans as one multirange of days (a span without an end is open), joined with
+    // the registrant: one hash join of the registrants, the file's rows probing it, where a join
+    // of the spans on the date had the planner hash the million rows of the file instead.
+    // batch_item is keyed by (completion, revision), so its join cannot repeat a row; as joins
+    // rather than per-row subqueries they can be hashed.
     joins: `
-  LEFT JOIN registrant r ON r.goc_number = s.n_goc_number
-  LEFT JOIN registration_span sp ON sp.registrant_id = r.id AND sp.registered_from <= s.completed_on
-    AND (sp.registered_to IS NULL OR s.completed_on <= sp.registered_to)
+  LEFT JOIN (
+    SELECT r.id, r.goc_number, r.profession, sp.spans
+    FROM registrant r
+    LEFT JOIN (
+      SELECT registrant_id, range_agg(daterange(registered_from, registered_to, '[]')) AS spans
+      FROM registration_span GROUP BY registrant_id
+    ) sp ON sp.registrant_id = r.id
+  ) r ON r.goc_number = s.n_goc_number
   LEFT JOIN event e ON e.event_ref = s.n_event_ref
   LEFT JOIN completion c ON c.provider_ref = s.n_provider_ref
   LEFT JOIN batch_item bi ON bi.completion_id = c.id AND bi.revision = c.revision
@@ -37,21 +45,8 @@ export function checkCompletions({ zone }: ImportParameters): Query {
       `CASE WHEN b.registrant_id IS NOT NULL AND b.event_id IS NOT NULL AND b.completed_at IS NOT NULL
           AND b.changed AND b.carried THEN 'ALREADY_UPLOADED' END`,
     ],
-    // DUPLICATE_COMPLETION, first half: another completion of the registrant and event in the
-    // same cycle stored under another provider_ref (the second half, an earlier line of this
-    // file, is clashCompletions below). OFFSET 0 keeps `final` a subquery of its own, so that
-    // the lookup runs once per row: inlined, it was copied into each of the two uses of codes.
-    finalCte: `, final AS (
-  SELECT c.*, array_remove(c.codes1 || CASE
-      WHEN c.registrant_id IS NOT NULL AND c.event_id IS NOT NULL AND c.cycle_id IS NOT NULL AND c.n_key IS NOT NULL
-        AND EXISTS (
-          SELECT 1 FROM completion o
-          WHERE o.registrant_id = c.registrant_id AND o.event_id = c.event_id AND o.provider_ref <> c.n_key
-            AND o.completed_at >= c.cycle_starts_at AND o.completed_at < c.cycle_ends_at)
-      THEN 'DUPLICATE_COMPLETION' END, NULL) AS codes
-  FROM coded c
-  OFFSET 0
-)`,
+    // DUPLICATE_COMPLETION is added after this check, by clashCompletions.
+    keep: ['registrant_id', 'event_id', 'completion_id', 'completed_at', 'completed_on', 'cycle_id', 'cycle_starts_at', 'cycle_ends_at'],
     isNew: 'f.completion_id IS NULL',
     changed: 'f.changed',
   });
@@ -59,29 +54,47 @@ export function checkCompletions({ zone }: ImportParameters): Query {
 }
 
 /**
- * DUPLICATE_COMPLETION, second half: a row whose registrant, event and cycle an earlier line of
- * this file holds under another provider_ref, that earlier line being accepted (no code at all:
- * inserted, updated or unchanged). A rejected line stores nothing, so it is no completion for
- * a later line to duplicate. In a group, the accepted lines all hold the ref of the group's
- * first accepted line (any other is itself rejected here), so a row clashes when the group's
- * first accepted line comes before it under another ref: one window, ordered accepted lines
- * first and then by line, finds that line. Only the few groups where one registrant, event and
- * cycle have several rows are sorted (a group whose rows all hold one ref clashes nowhere);
- * the rows found (few) get the code, last, as the check adds it, and are rejected; they are
- * updated by ctid (a TID scan each). A statement of its own over import_checked rather than
- * CTEs of the check: there, the million checked rows were kept a second time, in a CTE
- * spilled to disk, and sorted by line for a merge join with these few.
+ * DUPLICATE_COMPLETION (import-files.md), as two changes to the few checked rows it rejects, run
+ * after the check (and its statistics) in this order; the code is added last, as the check would.
+ *
+ * First: another completion of the registrant and event in the same cycle is stored under another
+ * provider_ref. A semi-join of the checked rows with the stored completions, which the planner
+ * hashes or probes by index as their sizes say (a lookup per row inside the check cost ~1 s per
+ * million rows, even with no completion stored).
+ *
+ * Second: an earlier line of this file holds the registrant, event and cycle under another
+ * provider_ref, that earlier line being accepted (no code at all: inserted, updated or
+ * unchanged). A rejected line stores nothing, so it is no completion for a later line to
+ * duplicate. In a group, the accepted lines all hold the ref of the group's first accepted line
+ * (any other is itself rejected here), so a row clashes when the group's first accepted line
+ * comes before it under another ref: one window, ordered accepted lines first and then by line,
+ * finds that line. Only the groups of rows that staging flagged are sorted (bit 2 of seen: the
+ * GOC number and event reference were probably on an earlier line; the second line of every
+ * group is flagged, and a group of one row finds nothing); grouping the million rows to find
+ * the groups of several cost ~1 s. The rows found (few) are updated by ctid (a TID scan each). Over import_checked rather than CTEs of the check: there, the million checked rows
+ * were kept a second time, in a CTE spilled to disk, and sorted by line for a merge join with
+ * these few.
  */
 export function clashCompletions(): Query[] {
   return [
     {
       text: `
+UPDATE import_checked k
+SET codes = k.codes || 'DUPLICATE_COMPLETION'::text, outcome = 'rejected'
+WHERE k.registrant_id IS NOT NULL AND k.event_id IS NOT NULL AND k.cycle_id IS NOT NULL AND k.n_key IS NOT NULL
+  AND EXISTS (
+    SELECT 1 FROM completion o
+    WHERE o.registrant_id = k.registrant_id AND o.event_id = k.event_id AND o.provider_ref <> k.n_key
+      AND o.completed_at >= k.cycle_starts_at AND o.completed_at < k.cycle_ends_at)`,
+      values: [],
+    },
+    {
+      text: `
 WITH crowded AS (
-  SELECT k.registrant_id, k.event_id, k.cycle_id
+  SELECT DISTINCT k.registrant_id, k.event_id, k.cycle_id
   FROM import_checked k
-  WHERE k.registrant_id IS NOT NULL AND k.event_id IS NOT NULL AND k.cycle_id IS NOT NULL AND k.n_key IS NOT NULL
-  GROUP BY 1, 2, 3
-  HAVING count(*) > 1 AND min(k.n_key) <> max(k.n_key)
+  WHERE k.seen & 2 <> 0
+    AND k.registrant_id IS NOT NULL AND k.event_id IS NOT NULL AND k.cycle_id IS NOT NULL AND k.n_key IS NOT NULL
 ), earlier AS (
   SELECT k.ctid AS row_id, k.line, k.n_key,
          'DUPLICATE_COMPLETION' = ANY (k.codes) AS duplicate,

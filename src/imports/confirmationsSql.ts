@@ -27,6 +27,7 @@ export function checkConfirmations(): Query {
       `CASE WHEN b.n_peer_goc_number IS NOT NULL AND b.peer_registrant_id IS NULL THEN 'UNKNOWN_REGISTRANT' END`,
       `CASE WHEN b.peer_registrant_id = b.completion_registrant_id THEN 'SELF_CONFIRMATION' END`,
     ],
+    keep: ['confirmed_at', 'completion_id', 'peer_registrant_id'],
     isNew: 'NOT f.known',
     changed: 'f.changed',
   });

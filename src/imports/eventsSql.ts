@@ -21,6 +21,7 @@ export function checkEvents(): Query {
     joins: `
   LEFT JOIN event e ON e.event_ref = s.n_event_ref`,
     codes: [],
+    keep: ['event_id', 'points', 'interactive', 'professions', 'approved_from', 'approved_to'],
     isNew: 'f.event_id IS NULL',
     changed: 'f.changed',
   });

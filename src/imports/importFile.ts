@@ -17,6 +17,7 @@ import { checkRegistrants, mergeRegistrants } from './registrantsSql.ts';
 import { storeRejects, writeRejectsFile, type FileColumn } from './rejects.ts';
 import { StageRows } from './stageRows.ts';
 import { stripBom } from './stripBom.ts';
+import { isUtf8File } from './utf8File.ts';
 import { stageCopySql, stageTableSql } from './stageSql.ts';
 
 const SQL: Record<ImportKind, {
@@ -87,7 +88,7 @@ export async function importFile(pool: pg.Pool, options: ImportOptions): Promise
     // Sorts of a million staged rows stay in memory; JIT compiling the checks costs more than it saves.
     await client.query(`SET LOCAL work_mem = '256MB'`);
     await client.query('SET LOCAL jit = off');
-    const staged = await stage(client, options.kind, file, options.now.getTime(), (read) => options.onRead?.(read, info.size));
+    const staged = await stage(client, options.kind, file, info.size, options.now.getTime(), (read) => options.onRead?.(read, info.size));
     step('parse and copy into staging');
     await failpoint('import-staged');
     await client.query('ANALYZE import_stage');
@@ -154,17 +155,22 @@ export async function importFile(pool: pg.Pool, options: ImportOptions): Promise
 }
 
 /** Streams the file into the staging table; returns the input's data columns, in its order. */
-async function stage(client: pg.PoolClient, kind: ImportKind, file: string, nowMs: number, onRead: (bytesRead: number) => void): Promise<FileColumn[]> {
+async function stage(client: pg.PoolClient, kind: ImportKind, file: string, size: number, nowMs: number, onRead: (bytesRead: number) => void): Promise<FileColumn[]> {
   await client.query(stageTableSql(kind));
-  const rows = new StageRows(kind, nowMs);
+  // Rows are rarely shorter than 32 bytes: enough bits for the filters of repeated keys.
+  const rows = new StageRows(kind, nowMs, Math.ceil(size / 32));
+  const text = await isUtf8File(file).catch((error: NodeJS.ErrnoException) => {
+    throw new UnreadableFileError(`cannot read ${file}: ${error.code ?? error.message}`);
+  });
   const input = createReadStream(file, { highWaterMark: 64 * 1024 });
   input.on('data', () => onRead(input.bytesRead));
   try {
     await pipeline(
       input,
       stripBom(),
-      // Fields as bytes: StageRows decodes them strictly (a row that is not UTF-8 is rejected).
-      parse({ encoding: null, bom: false, relax_column_count: true, relax_quotes: true, record_delimiter: ['\r\n', '\n', '\r'] }),
+      // Fields as text when the file is UTF-8; otherwise as bytes, which StageRows decodes
+      // strictly (a row that is not UTF-8 is rejected).
+      parse({ encoding: text ? 'utf8' : null, bom: false, relax_column_count: true, relax_quotes: true, record_delimiter: ['\r\n', '\n', '\r'] }),
       rows,
       client.query(copyFrom(stageCopySql(kind))),
     );

@@ -1,9 +1,10 @@
 import { isUtf8 } from 'node:buffer';
 import { Transform, type TransformCallback } from 'node:stream';
 import { matchHeader } from '../domain/importHeader.ts';
-import { CHECK_ROW, IMPORT_COLUMNS, OPTIONAL_COLUMNS, type ImportKind } from '../domain/importRows.ts';
+import { CHECK_ROW, IMPORT_COLUMNS, OPTIONAL_COLUMNS, REPEAT_KEYS, type ImportKind } from '../domain/importRows.ts';
 import { RAW_EXTRA_FIELDS_CAP, keepRaw, showBytes } from '../domain/rawText.ts';
 import { copyField } from './copyText.ts';
+import { SeenBefore } from './seenBefore.ts';
 import { UnusableFileError } from './errors.ts';
 
 const FLUSH_AT = 64 * 1024;
@@ -36,12 +37,25 @@ function decodeField(bytes: Uint8Array): { text: string; breaks: number; bad: bo
   return { text: showBytes(bytes), breaks, bad: true };
 }
 
+/** The line breaks (CRLF, LF or CR) in a field's text. */
+function countBreaks(text: string): number {
+  if (text.indexOf('\n') < 0 && text.indexOf('\r') < 0) return 0;
+  let breaks = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === LF) breaks++;
+    else if (c === CR && text.charCodeAt(i + 1) !== LF) breaks++;
+  }
+  return breaks;
+}
+
 /**
  * Turns parsed CSV records (fields as bytes) into COPY text rows of the staging table: the
  * file's physical line number where the row starts, the row's own codes, and per column the
  * raw value (only when it differs from the normal form, to keep the COPY small; capped, see
- * rawText.ts) and the normal form. Fields are decoded strictly: a row holding bytes that are
- * not UTF-8 is rejected INVALID_ENCODING, never imported with the bytes replaced.
+ * rawText.ts) and the normal form. Records come as text when the whole file is UTF-8
+ * (utf8File.ts), otherwise as bytes, decoded strictly field by field: a row holding bytes that
+ * are not UTF-8 is rejected INVALID_ENCODING, never imported with the bytes replaced.
  */
 export class StageRows extends Transform {
   readonly kind: ImportKind;
@@ -54,10 +68,16 @@ export class StageRows extends Transform {
   #nextLine = 1;
   #buffer = '';
 
-  constructor(kind: ImportKind, nowMs: number) {
+  readonly #repeatKeys: (typeof REPEAT_KEYS)[ImportKind];
+  readonly #seen: SeenBefore[];
+
+  /** `expectedRows`: about how many rows the file holds (it sizes the filters of repeated keys). */
+  constructor(kind: ImportKind, nowMs: number, expectedRows: number) {
     super({ writableObjectMode: true, writableHighWaterMark: 256 });
     this.kind = kind;
     this.nowMs = nowMs;
+    this.#repeatKeys = REPEAT_KEYS[kind];
+    this.#seen = this.#repeatKeys.map(() => new SeenBefore(expectedRows));
   }
 
   /** The physical line where the next record (or the record being read) starts. */
@@ -65,18 +85,24 @@ export class StageRows extends Transform {
     return this.#nextLine;
   }
 
-  override _transform(record: Uint8Array[], _encoding: BufferEncoding, done: TransformCallback): void {
+  override _transform(record: Uint8Array[] | string[], _encoding: BufferEncoding, done: TransformCallback): void {
     const line = this.#nextLine;
     let breaks = 0;
     let badEncoding: Set<number> | null = null;
     const fields: string[] = new Array(record.length);
     for (let i = 0; i < record.length; i++) {
-      const bytes = record[i]!;
-      if (bytes.length === 0) {
+      const value = record[i]!;
+      if (value.length === 0) {
         fields[i] = '';
         continue;
       }
-      const field = decodeField(bytes);
+      if (typeof value === 'string') {
+        // A file already known to be UTF-8, parsed as text.
+        breaks += countBreaks(value);
+        fields[i] = value.trim();
+        continue;
+      }
+      const field = decodeField(value);
       breaks += field.breaks;
       // Surrounding white space is trimmed from every field (import-files.md).
       fields[i] = field.text.trim();
@@ -139,16 +165,29 @@ export class StageRows extends Transform {
         extra = copyField(JSON.stringify(surplus));
       }
     }
-    let text = `${line}\t{${codes.join(',')}}\t${extra}`;
+    // No normal form holds NUL (control characters are refused); never let one reach COPY.
+    for (let i = 0; i < values.length; i++) {
+      if (values[i]?.includes('\0')) {
+        values = values.map((value) => (value?.includes('\0') ? null : value));
+        break;
+      }
+    }
+    // Bit i: the row's i-th repeat key was (probably) on an earlier line.
+    let seen = 0;
+    for (let i = 0; i < this.#repeatKeys.length; i++) {
+      const columns = this.#repeatKeys[i]!;
+      let whole = true;
+      for (let c = 0; c < columns.length; c++) if (values[columns[c]!] == null) whole = false;
+      if (whole && this.#seen[i]!.add(values, columns)) seen |= 1 << i;
+    }
+    let text = `${line}\t{${codes.join(',')}}\t${extra}\t${seen}`;
     for (let i = 0; i < positions.length; i++) {
       if (positions[i]! < 0) {
         text += '\t\\N\t\\N'; // a left-out optional column: nothing given
         continue;
       }
       const raw = record[positions[i]!] ?? null;
-      let value = values[i] ?? null;
-      // No normal form holds NUL (control characters are refused); never let one reach COPY.
-      if (value !== null && value.includes('\0')) value = null;
+      const value = values[i] ?? null;
       text += `\t${raw === value ? '\\N' : copyField(raw === null ? null : keepRaw(raw))}\t${copyField(value)}`;
     }
     return `${text}\n`;

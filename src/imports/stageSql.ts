@@ -6,12 +6,13 @@ import { IMPORT_COLUMNS, OPTIONAL_COLUMNS, type ImportKind } from '../domain/imp
 export function stageTableSql(kind: ImportKind): string {
   const columns = IMPORT_COLUMNS[kind].map((c) => `r_${c} text, n_${c} text`).join(', ');
   // TEMP: no WAL, gone at commit; line numbers are unique per file.
-  return `CREATE TEMP TABLE import_stage (line integer NOT NULL, row_codes text[] NOT NULL, extra jsonb, ${columns}) ON COMMIT DROP`;
+  // seen: bit i set when the row's i-th repeat key (REPEAT_KEYS) was probably on an earlier line.
+  return `CREATE TEMP TABLE import_stage (line integer NOT NULL, row_codes text[] NOT NULL, extra jsonb, seen integer NOT NULL, ${columns}) ON COMMIT DROP`;
 }
 
 export function stageCopySql(kind: ImportKind): string {
   const columns = IMPORT_COLUMNS[kind].map((c) => `r_${c}, n_${c}`).join(', ');
-  return `COPY import_stage (line, row_codes, extra, ${columns}) FROM STDIN`;
+  return `COPY import_stage (line, row_codes, extra, seen, ${columns}) FROM STDIN`;
 }
 
 /** The value as it was in the file. */
