@@ -137,7 +137,7 @@ describe('which completions a batch carries, at its boundaries', () => {
     expect(carried.map((row) => row.provider_ref)).toEqual(['IN-FINAL']);
   });
 
-  it('decides the same whether it joins the tables as sets or reads pending completions one by one', async () => {
+  it('decides the same, and quarantines the same registrations, whether it joins the tables as sets or reads pending completions one by one', async () => {
     const a = await seedCompletion(env.db, 'BOTH-CONFIRMED', alice, interactive, '2021-11-01T10:00:00Z');
     await seedConfirmation(env.db, a, 'registrant', '2021-11-02T10:00:00Z', peer);
     await seedConfirmation(env.db, a, 'peer', '2021-11-03T10:00:00Z', peer);
@@ -146,17 +146,31 @@ describe('which completions a batch carries, at its boundaries', () => {
     await seedCompletion(env.db, 'UNCONFIRMED', alice, interactive, '2021-12-20T10:00:00Z');
     await seedCompletion(env.db, 'PLAIN', alice, plain, '2021-12-02T10:00:00Z');
     await seedCompletion(env.db, 'AFTER', alice, plain, '2021-12-30T12:00:00Z');
+    // Registration: two spans with a gap, the second open; one registrant with none at all.
+    const gapped = await seedRegistrant(env.db, '01-10007', 'Gap');
+    await sql`UPDATE registration_span SET registered_to = '2021-03-31' WHERE registrant_id = ${gapped}`.execute(env.db);
+    await sql`INSERT INTO registration_span (registrant_id, registered_from, registered_to) VALUES (${gapped}, '2021-06-01', NULL)`.execute(env.db);
+    const none = await seedRegistrant(env.db, '01-10008', 'None');
+    await sql`DELETE FROM registration_span WHERE registrant_id = ${none}`.execute(env.db);
+    await seedCompletion(env.db, 'SPAN-1-LAST-DAY', gapped, plain, '2021-03-31T22:59:59Z'); // 23:59:59 BST on the 31st
+    await seedCompletion(env.db, 'SPAN-GAP', gapped, plain, '2021-03-31T23:00:00Z'); // 1 April in London
+    await seedCompletion(env.db, 'SPAN-2-FIRST-DAY', gapped, plain, '2021-05-31T23:00:00Z'); // 1 June in London
+    await seedCompletion(env.db, 'SPAN-NONE', none, plain, '2021-07-01T10:00:00Z');
     for (const isFinal of [false, true]) {
       const window = { cycleStartsAt: new Date('2019-01-01T00:00:00Z'), cutoff: new Date('2021-12-30T12:00:00Z'), isFinal, holdDays: 14 };
       const read = async (drivenByPending: boolean) =>
         (await sql<{ provider_ref: string; decision: string; valid: boolean }>`
           SELECT d.provider_ref, d.decision, d.valid FROM (${pendingDecisionsSql(window, { drivenByPending })}) d ORDER BY 1`.execute(env.db)).rows;
       const sets = await read(false);
-      expect(sets.map((r) => `${r.provider_ref}:${r.decision}`)).toEqual([
-        'BOTH-CONFIRMED:INTERACTIVE',
-        'ONE-CONFIRMED:DOWNGRADE_14',
-        'PLAIN:NON_INTERACTIVE',
-        `UNCONFIRMED:${isFinal ? 'DOWNGRADE_CUTOFF' : 'HELD'}`,
+      expect(sets.map((r) => `${r.provider_ref}:${r.decision}:${r.valid ? 'valid' : 'quarantined'}`)).toEqual([
+        'BOTH-CONFIRMED:INTERACTIVE:valid',
+        'ONE-CONFIRMED:DOWNGRADE_14:valid',
+        'PLAIN:NON_INTERACTIVE:valid',
+        'SPAN-1-LAST-DAY:NON_INTERACTIVE:valid',
+        'SPAN-2-FIRST-DAY:NON_INTERACTIVE:valid',
+        'SPAN-GAP:NON_INTERACTIVE:quarantined',
+        'SPAN-NONE:NON_INTERACTIVE:quarantined',
+        `UNCONFIRMED:${isFinal ? 'DOWNGRADE_CUTOFF' : 'HELD'}:valid`,
       ]);
       expect(await read(true)).toEqual(sets);
     }

@@ -80,6 +80,19 @@ describe('import behaviour, through the CLI', () => {
     ]);
   });
 
+  it('reads a registration span as whole days in London: its last day registered, the next not (NOT_REGISTERED)', async () => {
+    // 01-10005 is registered from 2015-01-01 to 2020-12-31 (seedBasics).
+    const file = writeFile(env, 'span-edges.csv', [
+      COMPLETIONS_HEADER,
+      'EDGE-LAST,01-10005,C-70001,2020-12-31T23:59:59.999Z', // the last day (GMT)
+      'EDGE-NEXT,01-10005,C-70002,2021-01-01T00:00:00Z', // the day after
+    ]);
+    const result = await importCli(env, 'completions', file);
+    expect(result.code, result.stderr).toBe(3);
+    expect(rejectsFile(file).map((r) => [r.provider_ref, r.codes])).toEqual([['EDGE-NEXT', 'NOT_REGISTERED']]);
+    expect(await completionState(env, 'EDGE-LAST')).toBeDefined();
+  });
+
   it('accepts an identical repeat of a row, and rejects a second completion of the same event in the cycle', async () => {
     const file = writeFile(env, 'repeat.csv', [
       COMPLETIONS_HEADER,

@@ -120,8 +120,7 @@ function pendingDecisionsOneByOne(window: ReadinessWindow): RawBuilder<unknown> 
  * Every table joined whole, by hash: the fast way when much of the history is pending (the
  * end of a cycle, a first upload). The joins are fenced off (OFFSET 0) from the decisions
  * computed over them: with the CASE filters inside, the planner expected a few rows and
- * probed indexes a million times. A registrant's spans never overlap (migration 0002), so
- * the span join adds no rows.
+ * probed indexes a million times.
  */
 function pendingDecisionsAsSets(window: ReadinessWindow): RawBuilder<unknown> {
   const cutoff = window.cutoff.toISOString();
@@ -134,9 +133,21 @@ function pendingDecisionsAsSets(window: ReadinessWindow): RawBuilder<unknown> {
                c.completed_on, e.points,
                CASE e.category WHEN 'general' THEN 'G' ELSE 'S' END AS category,
                ${holdWindowEndSql(window.holdDays)} AS hold_end,
-               ${stillValidSql(sql<boolean>`s.registrant_id IS NOT NULL`)} AS valid,
+               ${stillValidSql(sql<boolean>`coalesce(r.spans @> c.completed_on, false)`)} AS valid,
                e.interactive, f.both_at
-          ${pendingCompletionsSql()}
+          FROM upload_pending p
+          JOIN completion c ON c.id = p.completion_id
+          JOIN event e ON e.id = c.event_id
+          -- Each registrant with its spans as one multirange of days (a span without an end is
+          -- open): one hash join of the registrants instead of a second one of the spans, whose
+          -- date condition was checked per row (1M pending: ~0.6 s less).
+          JOIN (
+            SELECT r0.id, r0.goc_number, r0.surname, r0.profession, sp.spans
+              FROM registrant r0
+              LEFT JOIN (
+                SELECT registrant_id, range_agg(daterange(registered_from, registered_to, '[]')) AS spans
+                  FROM registration_span GROUP BY registrant_id) sp ON sp.registrant_id = r0.id
+          ) r ON r.id = c.registrant_id
           -- When both parties had confirmed, as above. Grouping every confirmation measured faster
           -- (1M pending: claim 12-13 s -> 10-11 s) than restricting them to the pending ones first or
           -- joining once per party; this path runs only when pending is at least a tenth of all
