@@ -1,3 +1,4 @@
+import { REGISTRANTS_WITH_SPANS } from '../db/registrantSpans.ts';
 import { checkedTableSql, type ImportParameters, type Query } from './checkedTable.ts';
 
 // Completions: the checks of import-files.md that need the registrant, the event, the cycle or
@@ -17,20 +18,11 @@ export function checkCompletions({ zone }: ImportParameters): Query {
     (c.registrant_id, c.event_id, c.completed_at) IS DISTINCT FROM (r.id, e.id, s.completed_at) AS changed,
     bi.completion_id IS NOT NULL AND (bi.ack_status IS NULL OR bi.ack_status = 'ACCEPTED') AS carried,
     cy.id AS cycle_id, cy.starts_at AS cycle_starts_at, cy.ends_at AS cycle_ends_at`,
-    // A registrant's spans as one multirange of days (a span without an end is open), joined with
-    // the registrant: one hash join of the registrants, the file's rows probing it, where a join
-    // of the spans on the date had the planner hash the million rows of the file instead.
-    // batch_item is keyed by (completion, revision), so its join cannot repeat a row; as joins
-    // rather than per-row subqueries they can be hashed.
+    // A registrant with its spans as one multirange (registrantSpans.ts). batch_item is keyed by
+    // (completion, revision), so its join cannot repeat a row; as joins rather than per-row
+    // subqueries they can be hashed.
     joins: `
-  LEFT JOIN (
-    SELECT r.id, r.goc_number, r.profession, sp.spans
-    FROM registrant r
-    LEFT JOIN (
-      SELECT registrant_id, range_agg(daterange(registered_from, registered_to, '[]')) AS spans
-      FROM registration_span GROUP BY registrant_id
-    ) sp ON sp.registrant_id = r.id
-  ) r ON r.goc_number = s.n_goc_number
+  LEFT JOIN ${REGISTRANTS_WITH_SPANS} r ON r.goc_number = s.n_goc_number
   LEFT JOIN event e ON e.event_ref = s.n_event_ref
   LEFT JOIN completion c ON c.provider_ref = s.n_provider_ref
   LEFT JOIN batch_item bi ON bi.completion_id = c.id AND bi.revision = c.revision
