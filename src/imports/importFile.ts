@@ -68,10 +68,16 @@ export interface ImportOptions extends ImportParameters {
  */
 export async function importFile(pool: pg.Pool, options: ImportOptions): Promise<ImportSummary> {
   const file = path.resolve(options.file);
+  const unreadable = (error: NodeJS.ErrnoException) =>
+    new UnreadableFileError(`cannot read ${options.file}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`);
   const info = await stat(file).catch((error: NodeJS.ErrnoException) => {
-    throw new UnreadableFileError(`cannot read ${options.file}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`);
+    throw unreadable(error);
   });
   if (!info.isFile()) throw new UnreadableFileError(`${options.file} is not a file`);
+  // Read once before the transaction (and its lock) is taken: how staging parses the file.
+  const text = await isUtf8File(file).catch((error: NodeJS.ErrnoException) => {
+    throw unreadable(error);
+  });
   const rejectsPath = `${file}.rejects.csv`;
   let rejects: NewFile | null = null;
   const client = await pool.connect();
@@ -88,7 +94,7 @@ export async function importFile(pool: pg.Pool, options: ImportOptions): Promise
     // Sorts of a million staged rows stay in memory; JIT compiling the checks costs more than it saves.
     await client.query(`SET LOCAL work_mem = '256MB'`);
     await client.query('SET LOCAL jit = off');
-    const staged = await stage(client, options.kind, file, info.size, options.now.getTime(), (read) => options.onRead?.(read, info.size));
+    const staged = await stage(client, options.kind, file, { size: info.size, text }, options.now.getTime(), (read) => options.onRead?.(read, info.size));
     step('parse and copy into staging');
     await failpoint('import-staged');
     await client.query('ANALYZE import_stage');
@@ -154,14 +160,21 @@ export async function importFile(pool: pg.Pool, options: ImportOptions): Promise
   }
 }
 
-/** Streams the file into the staging table; returns the input's data columns, in its order. */
-async function stage(client: pg.PoolClient, kind: ImportKind, file: string, size: number, nowMs: number, onRead: (bytesRead: number) => void): Promise<FileColumn[]> {
+/**
+ * Streams the file into the staging table, as text when it is UTF-8 throughout (`text`), else as
+ * bytes; returns the input's data columns, in its order.
+ */
+async function stage(
+  client: pg.PoolClient,
+  kind: ImportKind,
+  file: string,
+  { size, text }: { size: number; text: boolean },
+  nowMs: number,
+  onRead: (bytesRead: number) => void,
+): Promise<FileColumn[]> {
   await client.query(stageTableSql(kind));
   // Rows are rarely shorter than 32 bytes: enough bits for the filters of repeated keys.
   const rows = new StageRows(kind, nowMs, Math.ceil(size / 32));
-  const text = await isUtf8File(file).catch((error: NodeJS.ErrnoException) => {
-    throw new UnreadableFileError(`cannot read ${file}: ${error.code ?? error.message}`);
-  });
   const input = createReadStream(file, { highWaterMark: 64 * 1024 });
   input.on('data', () => onRead(input.bytesRead));
   try {
