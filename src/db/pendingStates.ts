@@ -2,7 +2,7 @@ import { sql, type RawBuilder } from 'kysely';
 import type { CycleRow } from './cycles.ts';
 import type { CompletionState } from './completionStates.ts';
 import type { Decision } from './readiness.ts';
-import { holdWindowEndSql, pendingCompletionsSql, stillValidSql } from './readiness.ts';
+import { holdWindowEndSql, pendingCompletionsSql, registeredSql, stillValidSql } from './readiness.ts';
 
 // Where each PENDING completion stands at `now`, as one set-based SELECT over upload_pending
 // (hash or merge joins, whatever the number pending): the same rules as completionStatesSql
@@ -64,7 +64,7 @@ function cyclesValues(cycles: readonly CycleRow[], now: Date): RawBuilder<unknow
 
 /**
  * The joins every pending completion is classified over: completion `c`, event `e`, registrant
- * `r`, the span `s` covering its date, the cycle `y` (the given relation, with starts_at and
+ * `r` (with its spans: registeredSql), the cycle `y` (the given relation, with starts_at and
  * ends_at) holding its instant, its confirmations `fr` and `fp`, and `rj` when its latest carried
  * revision was REJECTED. Shared by pendingStatesSql and the state snapshot (stateSnapshot.ts).
  */
@@ -127,7 +127,7 @@ export function pendingStatesSql(cycles: readonly CycleRow[], at: PendingStatesA
              WHEN y.id IS NULL THEN 'NO_OPEN_CYCLE'
              WHEN c.completed_at >= y.final_cutoff THEN 'AFTER_CUTOFF'
              WHEN y.sealed THEN 'LATE'
-             WHEN NOT ${stillValidSql(sql<boolean>`s.registrant_id IS NOT NULL`)} THEN 'QUARANTINED'
+             WHEN NOT ${stillValidSql(registeredSql())} THEN 'QUARANTINED'
              WHEN d.decision = 'HELD' THEN 'HELD'
              ELSE 'WAITING'
            END AS state

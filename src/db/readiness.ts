@@ -27,18 +27,21 @@ export function holdWindowEndSql(holdDays: number, completedAt: RawBuilder<Date>
 }
 
 /**
- * Every pending completion `c` with its event `e`, registrant `r` and the registration span `s`
- * covering its date (NULL when none: a registrant's spans never overlap, migration 0002, so the
- * join adds no rows): the FROM clause the batch's decisions, the states and the state snapshot
- * start from.
+ * Every pending completion `c` with its event `e` and its registrant `r`, the registrant with its
+ * registration spans as one multirange (registrantSpans.ts; registeredSql says whether one covers
+ * the completion's date): the FROM clause the batch's decisions, the states and the state
+ * snapshot start from.
  */
 export function pendingCompletionsSql(): RawBuilder<unknown> {
   return sql`FROM upload_pending p
       JOIN completion c ON c.id = p.completion_id
       JOIN event e ON e.id = c.event_id
-      JOIN registrant r ON r.id = c.registrant_id
-      LEFT JOIN registration_span s ON s.registrant_id = c.registrant_id AND s.registered_from <= c.completed_on
-            AND (s.registered_to IS NULL OR s.registered_to >= c.completed_on)`;
+      JOIN ${sql.raw(REGISTRANTS_WITH_SPANS)} r ON r.id = c.registrant_id`;
+}
+
+/** Over pendingCompletionsSql: a span of registrant `r` covers completion `c`'s date. */
+export function registeredSql(): RawBuilder<boolean> {
+  return sql<boolean>`coalesce(r.spans @> c.completed_on, false)`;
 }
 
 /**
@@ -134,12 +137,9 @@ function pendingDecisionsAsSets(window: ReadinessWindow): RawBuilder<unknown> {
                c.completed_on, e.points,
                CASE e.category WHEN 'general' THEN 'G' ELSE 'S' END AS category,
                ${holdWindowEndSql(window.holdDays)} AS hold_end,
-               ${stillValidSql(sql<boolean>`coalesce(r.spans @> c.completed_on, false)`)} AS valid,
+               ${stillValidSql(registeredSql())} AS valid,
                e.interactive, f.both_at
-          FROM upload_pending p
-          JOIN completion c ON c.id = p.completion_id
-          JOIN event e ON e.id = c.event_id
-          JOIN ${sql.raw(REGISTRANTS_WITH_SPANS)} r ON r.id = c.registrant_id
+          ${pendingCompletionsSql()}
           -- When both parties had confirmed, as above. Grouping every confirmation measured faster
           -- (1M pending: claim 12-13 s -> 10-11 s) than restricting them to the pending ones first or
           -- joining once per party; this path runs only when pending is at least a tenth of all

@@ -3,7 +3,7 @@ import type { CompletionState } from './completionStates.ts';
 import type { CycleRow } from './cycles.ts';
 import type { Db } from './database.ts';
 import { pendingJoinsSql, type PendingState, type PendingStatesAt } from './pendingStates.ts';
-import { holdWindowEndSql, stillValidSql } from './readiness.ts';
+import { holdWindowEndSql, registeredSql, stillValidSql } from './readiness.ts';
 import { settledCounts, sumPending, withSettled, type SlaDays, type StateCounts } from './settledCounts.ts';
 
 // The state snapshot (migration 0011): for each pending completion, the facts its state is
@@ -162,7 +162,7 @@ async function build(conn: Db, config: SnapshotConfig, clock: () => Date): Promi
     await sql`DELETE FROM state_snapshot`.execute(conn);
     const inserted = await sql`
       INSERT INTO state_snapshot (completion_id, points, cycle_id, completed_at, interactive, confirmed_at, valid, completed_on, confirmed_on, hold_end_on, changed_on)
-      SELECT c.id, e.points, y.id, c.completed_at, e.interactive, b.confirmed_at, ${stillValidSql(sql<boolean>`s.registrant_id IS NOT NULL`)}, c.completed_on,
+      SELECT c.id, e.points, y.id, c.completed_at, e.interactive, b.confirmed_at, ${stillValidSql(registeredSql())}, c.completed_on,
              (b.confirmed_at AT TIME ZONE ${config.zone})::date,
              CASE WHEN e.interactive THEN (${holdWindowEndSql(config.holdDays)} AT TIME ZONE ${config.zone})::date END,
              CASE WHEN rj.completion_id IS NOT NULL THEN (c.changed_at AT TIME ZONE ${config.zone})::date END
