@@ -2,7 +2,7 @@ import { sql, type RawBuilder } from 'kysely';
 import type { CycleRow } from './cycles.ts';
 import type { CompletionState } from './completionStates.ts';
 import type { Decision } from './readiness.ts';
-import { holdWindowEndSql, pendingCompletionsSql, registeredSql, stillValidSql } from './readiness.ts';
+import { holdWindowEndSql, pendingCompletionsSql, stillValidSql } from './readiness.ts';
 
 // Where each PENDING completion stands at `now`, as one set-based SELECT over upload_pending
 // (hash or merge joins, whatever the number pending): the same rules as completionStatesSql
@@ -64,13 +64,15 @@ function cyclesValues(cycles: readonly CycleRow[], now: Date): RawBuilder<unknow
 
 /**
  * The joins every pending completion is classified over: completion `c`, event `e`, registrant
- * `r` (with its spans: registeredSql), the cycle `y` (the given relation, with starts_at and
- * ends_at) holding its instant, its confirmations `fr` and `fp`, and `rj` when its latest carried
- * revision was REJECTED. Shared by pendingStatesSql and the state snapshot (stateSnapshot.ts).
+ * `r` (with the span covering the date, `registered` says whether there is one), the cycle `y`
+ * (the given relation, with starts_at and ends_at) holding its instant, its confirmations `fr`
+ * and `fp`, and `rj` when its latest carried revision was REJECTED. Shared by pendingStatesSql
+ * and the state snapshot (stateSnapshot.ts).
  */
-export function pendingJoinsSql(cycles: RawBuilder<unknown>): RawBuilder<unknown> {
-  return sql`
-      ${pendingCompletionsSql()}
+export function pendingJoinsSql(cycles: RawBuilder<unknown>): { joins: RawBuilder<unknown>; registered: RawBuilder<boolean> } {
+  const pending = pendingCompletionsSql('by row');
+  const joins = sql`
+      ${pending.from}
       LEFT JOIN ${cycles}
              ON c.completed_at >= y.starts_at AND c.completed_at < y.ends_at
       LEFT JOIN confirmation fr ON fr.completion_id = c.id AND fr.party = 'registrant'
@@ -80,6 +82,7 @@ export function pendingJoinsSql(cycles: RawBuilder<unknown>): RawBuilder<unknown
          WHERE i.ack_status = 'REJECTED'
            AND NOT EXISTS (SELECT 1 FROM batch_item j WHERE j.completion_id = i.completion_id AND j.revision > i.revision)
       ) AS rj ON rj.completion_id = c.id`;
+  return { joins, registered: pending.registered };
 }
 
 /**
@@ -101,6 +104,7 @@ export function pendingStatesSql(cycles: readonly CycleRow[], at: PendingStatesA
            WHEN y.is_final THEN 'DOWNGRADE_CUTOFF'
            ELSE 'HELD'
          END`;
+  const pending = pendingJoinsSql(sql`${cyclesValues(cycles, at.now)} AS y (id, code, starts_at, ends_at, final_cutoff, sealed, window_cutoff, is_final)`);
   return sql<PendingStateRow>`
     SELECT x.completion_id, x.provider_ref, x.revision, x.goc_number, x.event_ref, x.points, x.completed_at, x.completed_on,
            x.received_at, x.cycle, x.final_cutoff, x.hold_end, x.decision, x.confirmations, x.correction_pending,
@@ -127,11 +131,11 @@ export function pendingStatesSql(cycles: readonly CycleRow[], at: PendingStatesA
              WHEN y.id IS NULL THEN 'NO_OPEN_CYCLE'
              WHEN c.completed_at >= y.final_cutoff THEN 'AFTER_CUTOFF'
              WHEN y.sealed THEN 'LATE'
-             WHEN NOT ${stillValidSql(registeredSql())} THEN 'QUARANTINED'
+             WHEN NOT ${stillValidSql(pending.registered)} THEN 'QUARANTINED'
              WHEN d.decision = 'HELD' THEN 'HELD'
              ELSE 'WAITING'
            END AS state
-      ${pendingJoinsSql(sql`${cyclesValues(cycles, at.now)} AS y (id, code, starts_at, ends_at, final_cutoff, sealed, window_cutoff, is_final)`)}
+      ${pending.joins}
       CROSS JOIN LATERAL (SELECT ${decision} AS decision) AS d
      WHERE ${where}
       ) AS x`;

@@ -3,7 +3,7 @@ import type { CompletionState } from './completionStates.ts';
 import type { CycleRow } from './cycles.ts';
 import type { Db } from './database.ts';
 import { pendingJoinsSql, type PendingState, type PendingStatesAt } from './pendingStates.ts';
-import { holdWindowEndSql, registeredSql, stillValidSql } from './readiness.ts';
+import { holdWindowEndSql, stillValidSql } from './readiness.ts';
 import { settledCounts, sumPending, withSettled, type SlaDays, type StateCounts } from './settledCounts.ts';
 
 // The state snapshot (migration 0011): for each pending completion, the facts its state is
@@ -160,13 +160,14 @@ async function build(conn: Db, config: SnapshotConfig, clock: () => Date): Promi
     await sql`SET LOCAL jit = off`.execute(conn);
     await sql`SET LOCAL work_mem = '64MB'`.execute(conn);
     await sql`DELETE FROM state_snapshot`.execute(conn);
+    const pending = pendingJoinsSql(sql`cycle AS y`);
     const inserted = await sql`
       INSERT INTO state_snapshot (completion_id, points, cycle_id, completed_at, interactive, confirmed_at, valid, completed_on, confirmed_on, hold_end_on, changed_on)
-      SELECT c.id, e.points, y.id, c.completed_at, e.interactive, b.confirmed_at, ${stillValidSql(registeredSql())}, c.completed_on,
+      SELECT c.id, e.points, y.id, c.completed_at, e.interactive, b.confirmed_at, ${stillValidSql(pending.registered)}, c.completed_on,
              (b.confirmed_at AT TIME ZONE ${config.zone})::date,
              CASE WHEN e.interactive THEN (${holdWindowEndSql(config.holdDays)} AT TIME ZONE ${config.zone})::date END,
              CASE WHEN rj.completion_id IS NOT NULL THEN (c.changed_at AT TIME ZONE ${config.zone})::date END
-      ${pendingJoinsSql(sql`cycle AS y`)}
+      ${pending.joins}
       CROSS JOIN LATERAL (SELECT CASE WHEN e.interactive AND fr.confirmed_at IS NOT NULL AND fp.confirmed_at IS NOT NULL
                                       THEN greatest(fr.confirmed_at, fp.confirmed_at) END AS confirmed_at) AS b`.execute(conn);
     const settled = await settledCounts(conn);
