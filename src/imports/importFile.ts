@@ -15,10 +15,13 @@ import { UnreadableFileError, UnusableFileError } from './errors.ts';
 import { checkEvents, mergeEvents } from './eventsSql.ts';
 import { checkRegistrants, mergeRegistrants } from './registrantsSql.ts';
 import { storeRejects, writeRejectsFile, type FileColumn } from './rejects.ts';
-import { StageRows } from './stageRows.ts';
+import { StageRows, parseOptions, seenFilters } from './stageRows.ts';
+import { stageInTwo } from './stageParallel.ts';
 import { stripBom } from './stripBom.ts';
 import { isUtf8File } from './utf8File.ts';
 import { stageCopySql, stageTableSql } from './stageSql.ts';
+
+const DEFAULT_SPLIT_FROM = 8 * 1024 * 1024;
 
 const SQL: Record<ImportKind, {
   check(p: ImportParameters): Query;
@@ -57,6 +60,8 @@ export interface ImportOptions extends ImportParameters {
   showRejects?: number;
   /** Told how long each step took (for the benchmark and CET_DEBUG). */
   onStep?: (step: string, ms: number) => void;
+  /** A UTF-8 file of this many bytes or more is parsed in two threads (default 8 MiB). */
+  splitFrom?: number;
   /** Told how many bytes of the file have been read so far, of how many (for a progress bar). */
   onRead?: (bytesRead: number, totalBytes: number) => void;
 }
@@ -94,8 +99,9 @@ export async function importFile(pool: pg.Pool, options: ImportOptions): Promise
     // Sorts of a million staged rows stay in memory; JIT compiling the checks costs more than it saves.
     await client.query(`SET LOCAL work_mem = '256MB'`);
     await client.query('SET LOCAL jit = off');
-    const staged = await stage(client, options.kind, file, { size: info.size, text }, options.now.getTime(), (read) => options.onRead?.(read, info.size));
-    step('parse and copy into staging');
+    const splitFrom = options.splitFrom ?? DEFAULT_SPLIT_FROM;
+    const staged = await stage(client, options.kind, file, { size: info.size, text, splitFrom }, options.now.getTime(), (read) => options.onRead?.(read, info.size));
+    step(staged.inTwo ? 'parse and copy into staging, in two threads' : 'parse and copy into staging');
     await failpoint('import-staged');
     await client.query('ANALYZE import_stage');
     step('analyze');
@@ -131,7 +137,7 @@ export async function importFile(pool: pg.Pool, options: ImportOptions): Promise
     if (counts.rejected > 0) {
       // Created new under an unpredictable name beside the input (mode 0600), renamed after the commit.
       rejects = await NewFile.create(path.dirname(rejectsPath), path.basename(rejectsPath));
-      await writeRejectsFile(client, importId, staged, rejects);
+      await writeRejectsFile(client, importId, staged.columns, rejects);
     }
     step('write rejects file');
     await client.query('COMMIT');
@@ -162,28 +168,42 @@ export async function importFile(pool: pg.Pool, options: ImportOptions): Promise
 
 /**
  * Streams the file into the staging table, as text when it is UTF-8 throughout (`text`), else as
- * bytes; returns the input's data columns, in its order.
+ * bytes; a UTF-8 file of `splitFrom` bytes or more in two parts parsed at once (stageParallel.ts),
+ * unless they turn out not to be what one pass would make. Returns the input's data columns, in
+ * its order, and whether it was staged in two.
  */
 async function stage(
+  client: pg.PoolClient,
+  kind: ImportKind,
+  file: string,
+  { size, text, splitFrom }: { size: number; text: boolean; splitFrom: number },
+  nowMs: number,
+  onRead: (bytesRead: number) => void,
+): Promise<{ columns: FileColumn[]; inTwo: boolean }> {
+  await client.query(stageTableSql(kind));
+  const inTwo = text && size >= splitFrom ? await stageInTwo(client, kind, file, size, nowMs, onRead) : null;
+  if (inTwo) return { columns: fileColumns(kind, inTwo), inTwo: true };
+  return { columns: fileColumns(kind, await stageInOne(client, kind, file, { size, text }, nowMs, onRead)), inTwo: false };
+}
+
+/** Stages the whole file in one pass, in this thread. */
+async function stageInOne(
   client: pg.PoolClient,
   kind: ImportKind,
   file: string,
   { size, text }: { size: number; text: boolean },
   nowMs: number,
   onRead: (bytesRead: number) => void,
-): Promise<FileColumn[]> {
-  await client.query(stageTableSql(kind));
+): Promise<StageRows> {
   // Rows are rarely shorter than 32 bytes: enough bits for the filters of repeated keys.
-  const rows = new StageRows(kind, nowMs, Math.ceil(size / 32));
+  const rows = new StageRows(kind, nowMs, seenFilters(kind, Math.ceil(size / 32)));
   const input = createReadStream(file, { highWaterMark: 64 * 1024 });
   input.on('data', () => onRead(input.bytesRead));
   try {
     await pipeline(
       input,
       stripBom(),
-      // Fields as text when the file is UTF-8; otherwise as bytes, which StageRows decodes
-      // strictly (a row that is not UTF-8 is rejected).
-      parse({ encoding: text ? 'utf8' : null, bom: false, relax_column_count: true, relax_quotes: true, record_delimiter: ['\r\n', '\n', '\r'] }),
+      parse(parseOptions(text)),
       rows,
       client.query(copyFrom(stageCopySql(kind))),
     );
@@ -194,6 +214,11 @@ async function stage(
     }
     throw error;
   }
+  return rows;
+}
+
+/** The input's data columns, in its order. */
+function fileColumns(kind: ImportKind, rows: StageRows): FileColumn[] {
   const columns = IMPORT_COLUMNS[kind];
   return rows.positions
     .map((position, i) => ({ position, name: rows.header![position]!, column: columns[i]! }))

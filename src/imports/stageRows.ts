@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { Transform, type TransformCallback } from 'node:stream';
+import type { Options } from 'csv-parse';
 import { matchHeader } from '../domain/importHeader.ts';
 import { CHECK_ROW, IMPORT_COLUMNS, OPTIONAL_COLUMNS, REPEAT_KEYS, type ImportKind } from '../domain/importRows.ts';
 import { RAW_EXTRA_FIELDS_CAP, keepRaw, showBytes } from '../domain/rawText.ts';
@@ -10,6 +11,30 @@ import { UnusableFileError } from './errors.ts';
 const FLUSH_AT = 64 * 1024;
 const LF = 0x0a;
 const CR = 0x0d;
+
+/** A file's header as StageRows read it: the names as written, and where each column is. */
+export interface StagedHeader {
+  header: string[];
+  positions: number[];
+  width: number;
+}
+
+/**
+ * csv-parse's options for an import file: fields as text when the whole file is UTF-8
+ * (utf8File.ts), otherwise as bytes, which StageRows decodes strictly (a row that is not UTF-8 is
+ * rejected). A leading byte-order mark is dropped before (stripBom.ts).
+ */
+export function parseOptions(text: boolean): Options {
+  return { encoding: text ? 'utf8' : null, bom: false, relax_column_count: true, relax_quotes: true, record_delimiter: ['\r\n', '\n', '\r'] };
+}
+
+/**
+ * The filters of repeated keys for `kind`'s rows, sized for `expectedRows` (one per REPEAT_KEYS
+ * entry); shareable with other threads when `share`, or made over the `shared` buffers of others.
+ */
+export function seenFilters(kind: ImportKind, expectedRows: number, options: { share?: boolean; shared?: SharedArrayBuffer[] } = {}): SeenBefore[] {
+  return REPEAT_KEYS[kind].map((_, i) => new SeenBefore(expectedRows, { share: options.share, shared: options.shared?.[i] }));
+}
 
 const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 const SHORT = 1024;
@@ -71,13 +96,29 @@ export class StageRows extends Transform {
   readonly #repeatKeys: (typeof REPEAT_KEYS)[ImportKind];
   readonly #seen: SeenBefore[];
 
-  /** `expectedRows`: about how many rows the file holds (it sizes the filters of repeated keys). */
-  constructor(kind: ImportKind, nowMs: number, expectedRows: number) {
+  /**
+   * `seen`: the filters of repeated keys, one per REPEAT_KEYS entry of the kind (seenFilters).
+   * A part of a file after its first line (stageParallel.ts) starts at `part.firstLine`, its
+   * header already read (`part.header`).
+   */
+  constructor(kind: ImportKind, nowMs: number, seen: SeenBefore[], part?: { firstLine: number; header: StagedHeader }) {
     super({ writableObjectMode: true, writableHighWaterMark: 256 });
     this.kind = kind;
     this.nowMs = nowMs;
     this.#repeatKeys = REPEAT_KEYS[kind];
-    this.#seen = this.#repeatKeys.map(() => new SeenBefore(expectedRows));
+    if (seen.length !== this.#repeatKeys.length) throw new Error(`${kind} rows need ${this.#repeatKeys.length} filters of repeated keys`);
+    this.#seen = seen;
+    if (part) {
+      this.#nextLine = part.firstLine;
+      this.header = part.header.header;
+      this.positions = part.header.positions;
+      this.#width = part.header.width;
+    }
+  }
+
+  /** The header as read, for a StageRows that reads a later part of the same file. */
+  get stagedHeader(): StagedHeader | null {
+    return this.header === null ? null : { header: this.header, positions: this.positions, width: this.#width };
   }
 
   /** The physical line where the next record (or the record being read) starts. */
@@ -111,7 +152,9 @@ export class StageRows extends Transform {
     this.#nextLine += 1 + breaks;
     if (this.header === null) {
       if (badEncoding) return done(new UnusableFileError(`line ${line}, the header, holds bytes that are not UTF-8 (${fields.join(',')}); save the file as UTF-8`));
-      return done(this.#readHeader(fields));
+      const refused = this.#readHeader(fields);
+      if (!refused) this.emit('header', this.stagedHeader);
+      return done(refused);
     }
     if (record.length === 1 && record[0]!.length === 0) return done();
     this.rows++;

@@ -35,6 +35,7 @@ export const registerImport: RegisterCommand = (program, context, setExit) => {
           file,
           now,
           zone: context.config.BUSINESS_TIME_ZONE,
+          splitFrom: context.config.IMPORT_SPLIT_FROM_BYTES,
           onRead: (read, total) => progress.update(kb(read), kb(total), 'reading rows'),
           onStep: (step, ms) => {
             if (context.env.CET_DEBUG) context.warn(`${step}: ${ms.toFixed(0)} ms`);
