@@ -64,6 +64,12 @@ function versionText(): string {
 
 export async function main(argv: string[], context = new CommandContext()): Promise<ExitCode> {
   let exitCode: ExitCode = ExitCode.ok;
+  // A reader that stops reading (`cet-uploader report sla --format csv | head`) closes the pipe:
+  // the command stops there, as other command-line tools do, with no message and no failure.
+  let outputClosed = false;
+  context.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') outputClosed = true;
+  });
   try {
     const program = await buildProgram(context, (code) => (exitCode = code), argv);
     await program.parseAsync(argv);
@@ -73,6 +79,8 @@ export async function main(argv: string[], context = new CommandContext()): Prom
       exitCode = error.exitCode === 0 || error.code.startsWith('commander.help') || error.code === 'commander.version'
         ? ExitCode.ok
         : ExitCode.usage;
+    } else if (outputClosed && (error as NodeJS.ErrnoException)?.code === 'EPIPE') {
+      exitCode = ExitCode.ok;
     } else {
       const urls = safeUrls(context);
       const failure = describeFailure(error, urls);
