@@ -46,8 +46,10 @@ export function checkedTableSql(parts: CheckedTableParts): string {
   const codes = parts.codes.map((code) => `,\n      ${code}`).join('');
   const staged = IMPORT_COLUMNS[parts.kind].map((column) => `f.r_${column}, f.n_${column}`).join(', ');
   const stage = parts.prepare ? `(SELECT s.*, ${parts.prepare} FROM import_stage s OFFSET 0) s` : 'import_stage s';
-  // Keys on more than one line are few. Staging flagged each row whose key was probably on an
-  // earlier line (bit 1 of seen; never missing one that was): only the keys of flagged rows are
+  // Keys on more than one line are few. Staging flagged each row whose key it had probably met
+  // on another line before (bit 1 of seen): in one pass an earlier line; in two threads
+  // (stageParallel.ts) whichever thread came second. Never missing one: every key on two lines
+  // or more has a flagged row. Only the keys of flagged rows are
   // grouped, and only their rows' contents compared. Grouping a million keys to find them cost
   // ~1 s, building every row's content text another ~1 s.
   return `

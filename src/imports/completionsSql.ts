@@ -61,8 +61,9 @@ export function checkCompletions({ zone }: ImportParameters): Query {
  * (any other is itself rejected here), so a row clashes when the group's first accepted line
  * comes before it under another ref: one window, ordered accepted lines first and then by line,
  * finds that line. Only the groups of rows that staging flagged are sorted (bit 2 of seen: the
- * GOC number and event reference were probably on an earlier line; the second line of every
- * group is flagged, and a group of one row finds nothing); grouping the million rows to find
+ * GOC number and event reference were probably met on another line first; some line of every
+ * group of two or more is flagged, whichever of its lines staging met second, and a group of
+ * one row finds nothing); grouping the million rows to find
  * the groups of several cost ~1 s. The rows found (few) are updated by ctid (a TID scan each). Over import_checked rather than CTEs of the check: there, the million checked rows
  * were kept a second time, in a CTE spilled to disk, and sorted by line for a merge join with
  * these few.

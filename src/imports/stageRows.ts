@@ -215,7 +215,8 @@ export class StageRows extends Transform {
         break;
       }
     }
-    // Bit i: the row's i-th repeat key was (probably) on an earlier line.
+    // Bit i: the row's i-th repeat key was (probably) met before on another line: an earlier one,
+    // or, when the file is parsed in two threads, one the other thread met first.
     let seen = 0;
     for (let i = 0; i < this.#repeatKeys.length; i++) {
       const columns = this.#repeatKeys[i]!;

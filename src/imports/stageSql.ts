@@ -6,7 +6,7 @@ import { IMPORT_COLUMNS, OPTIONAL_COLUMNS, type ImportKind } from '../domain/imp
 export function stageTableSql(kind: ImportKind): string {
   const columns = IMPORT_COLUMNS[kind].map((c) => `r_${c} text, n_${c} text`).join(', ');
   // TEMP: no WAL, gone at commit; line numbers are unique per file.
-  // seen: bit i set when the row's i-th repeat key (REPEAT_KEYS) was probably on an earlier line.
+  // seen: bit i set when the row's i-th repeat key (REPEAT_KEYS) was probably met before on another line.
   return `CREATE TEMP TABLE import_stage (line integer NOT NULL, row_codes text[] NOT NULL, extra jsonb, seen integer NOT NULL, ${columns}) ON COMMIT DROP`;
 }
 
