@@ -232,4 +232,34 @@ describe('a PostgreSQL backend terminated during `import completions`', () => {
     expect(await stored(env)).toEqual(await stored(clean));
     expect(readFileSync(`${file}.rejects.csv`).equals(readFileSync(`${cleanFile}.rejects.csv`))).toBe(true);
   }, 120_000);
+
+  it('in two threads, mid-COPY: both parts stop, one line (exit 1), nothing stored, no hang', async () => {
+    await sql`TRUNCATE import_reject, import_run, upload_pending, completion CASCADE`.execute(env.db);
+    const file = path.join(env.workDir, 'completions-in-two.csv');
+    await generateCompletions(file);
+    // Parsed in two threads (the file is ~1.5 MB); this thread pauses before its first chunk,
+    // while the worker's chunks go into the same COPY.
+    const importing = runCli(['import', 'completions', file, '--now', '2022-01-01T00:00:00Z'], {
+      ...env.env,
+      PGAPPNAME: VICTIM,
+      IMPORT_SPLIT_FROM_BYTES: '1',
+      CET_FAILPOINT: 'import-copying-in-two:4000:1',
+    });
+    const copying = async () => {
+      const { rows } = await sql<{ n: number }>`
+        SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity
+         WHERE datname = current_database() AND pid <> pg_backend_pid() AND application_name = ${VICTIM}
+           AND state = 'active' AND query LIKE 'COPY import_stage%'`.execute(env.db);
+      return rows[0]!.n;
+    };
+    expect(await waitFor(copying, 'the import to be copying its rows', 30_000)).toBe(1);
+    const killed = await importing;
+    expect(killed.code, killed.stderr).toBe(1);
+    const lines = killed.stderr.trim().split('\n');
+    expect(lines, killed.stderr).toHaveLength(1);
+    expect(lines[0]).toMatch(/^Nothing imported: the connection to PostgreSQL at postgresql:\/\/\S+ was lost/);
+    expect(killed.stdout).toBe('');
+    expect(await stored(env)).toEqual({ completions: 0, pending: 0, rejects: 0, runs: 0 });
+    expect(existsSync(`${file}.rejects.csv`)).toBe(false);
+  }, 60_000);
 });

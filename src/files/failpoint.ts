@@ -8,6 +8,8 @@
  * Points: before-rename (atomicFile), before-detail-lines (writeBatchFile: header written, the
  * detail lines not yet read), claim-locked (claimBatch: inside the claim transaction, holding its
  * lock), import-staged (importFile: the rows copied into staging, inside the import transaction),
+ * import-copying-in-two (stageParallel: before each chunk of the first part is written into the
+ * COPY, while the worker's part goes on),
  * after-smtp-accept (sendReminder).
  */
 const hits = new Map<string, number>();

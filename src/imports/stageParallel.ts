@@ -7,6 +7,7 @@ import { parse } from 'csv-parse';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { ImportKind } from '../domain/importRows.ts';
+import { failpoint } from '../files/failpoint.ts';
 import { splitPoint } from './splitPoint.ts';
 import type { FromPart, PartData, ToPart } from './stagePartWorker.ts';
 import { stageCopySql } from './stageSql.ts';
@@ -91,26 +92,32 @@ async function stageParts(
     if (!copy.write(chunk)) await once(copy, 'drain');
   };
 
-  // The worker's part: its chunks are written in the order they come, one at a time.
+  // The worker's part: its chunks are written in the order they come, one at a time. The chain
+  // never rejects: a failed write (the COPY failed: PostgreSQL lost, say) ends the worker's part
+  // at once, since the worker would otherwise wait for the word that its chunks were written.
   let firstRead = 0;
   let secondRead = 0;
   let writes = Promise.resolve();
+  let writeFailed = false;
   const second = new Promise<{ nextLine: number } | { failed: string }>((resolve) => {
     worker.on('message', (message: FromPart) => {
       if (message.type === 'rows') {
         writes = writes.then(async () => {
-          await write(message.chunk);
-          tell({ type: 'written' });
+          if (writeFailed) return;
+          try {
+            await write(message.chunk);
+            tell({ type: 'written' });
+          } catch (error) {
+            writeFailed = true;
+            resolve({ failed: (error as Error).message });
+          }
         });
       } else if (message.type === 'read') {
         secondRead = message.bytes;
         onRead(firstRead + secondRead);
       } else {
         // After every chunk it posted before.
-        void writes.then(
-          () => resolve(message.type === 'done' ? { nextLine: message.nextLine } : { failed: message.message }),
-          (error: Error) => resolve({ failed: error.message }),
-        );
+        void writes.then(() => resolve(message.type === 'done' ? { nextLine: message.nextLine } : { failed: message.message }));
       }
     });
     worker.on('error', (error) => resolve({ failed: error.message }));
@@ -131,7 +138,9 @@ async function stageParts(
   });
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
-      write(chunk).then(() => done(), done);
+      failpoint('import-copying-in-two')
+        .then(() => write(chunk))
+        .then(() => done(), done);
     },
   });
   const first = await pipeline(input, stripBom(), parse(parseOptions(true)), rows, sink).then(
@@ -144,7 +153,7 @@ async function stageParts(
   const outcome = started ? await second : { failed: 'the first part failed before its header' };
   const whole = first && 'nextLine' in outcome && rows.nextLine === cut.line;
   await worker.terminate();
-  await writes.catch(() => {});
+  await writes;
   copy.end();
   const copied = await finished(copy).then(
     () => true,
