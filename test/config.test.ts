@@ -14,7 +14,7 @@ describe('loadConfig', () => {
       WEEKLY_CRON: '0 6 * * 5',
       INTERACTIVE_HOLD_DAYS: 14,
       STATE_SNAPSHOT_CRON: '* * * * *',
-      IMPORT_SPLIT_FROM_BYTES: 8 * 1024 * 1024,
+      IMPORT_SPLIT_FROM_BYTES: 32 * 1024 * 1024,
       JOB_LOCK_MS: 30_000,
       LOG_LEVEL: 'info',
       // Reminders (src/reminders/config.ts)

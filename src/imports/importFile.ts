@@ -21,7 +21,7 @@ import { stripBom } from './stripBom.ts';
 import { isUtf8File } from './utf8File.ts';
 import { stageCopySql, stageTableSql } from './stageSql.ts';
 
-const DEFAULT_SPLIT_FROM = 8 * 1024 * 1024;
+const DEFAULT_SPLIT_FROM = 32 * 1024 * 1024;
 
 const SQL: Record<ImportKind, {
   check(p: ImportParameters): Query;
@@ -60,7 +60,7 @@ export interface ImportOptions extends ImportParameters {
   showRejects?: number;
   /** Told how long each step took (for the benchmark and CET_DEBUG). */
   onStep?: (step: string, ms: number) => void;
-  /** A UTF-8 file of this many bytes or more is parsed in two threads (default 8 MiB). */
+  /** A UTF-8 file of this many bytes or more is parsed in two threads (default 32 MiB). */
   splitFrom?: number;
   /** Told how many bytes of the file have been read so far, of how many (for a progress bar). */
   onRead?: (bytesRead: number, totalBytes: number) => void;
