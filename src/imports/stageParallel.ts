@@ -154,7 +154,7 @@ async function stageParts(
   // whatever it copied is then always there to roll back, not there or not by a race.
   const outcome = started ? await second : { failed: 'the first part failed before its header' };
   const whole = first && 'nextLine' in outcome && rows.nextLine === cut.line;
-  await worker.terminate();
+  // Nothing is written after this: the worker is done, or its chunks are skipped once a write failed.
   await writes;
   copy.end();
   const copied = await finished(copy).then(

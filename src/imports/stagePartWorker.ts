@@ -33,10 +33,10 @@ export type ToPart = { type: 'header'; header: StagedHeader } | { type: 'written
 export type FromPart =
   | { type: 'rows'; chunk: Uint8Array }
   | { type: 'read'; bytes: number }
-  | { type: 'done'; nextLine: number; rows: number }
+  | { type: 'done'; nextLine: number }
   | { type: 'failed'; message: string };
 
-export const CHUNKS_IN_FLIGHT = 8;
+const CHUNKS_IN_FLIGHT = 8;
 
 const port = parentPort!;
 const data = workerData as PartData;
@@ -74,7 +74,7 @@ async function run(header: StagedHeader): Promise<void> {
   try {
     // No byte-order mark is dropped here: the part starts mid-file, where those bytes are data.
     await pipeline(input, parse(parseOptions(true)), rows, sink);
-    post({ type: 'done', nextLine: rows.nextLine, rows: rows.rows });
+    post({ type: 'done', nextLine: rows.nextLine });
   } catch (error) {
     post({ type: 'failed', message: error instanceof Error ? error.message : String(error) });
   }
