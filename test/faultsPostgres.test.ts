@@ -30,12 +30,13 @@ async function terminateAll(env: TestEnvironment): Promise<number> {
  * pattern) as its last statement, i.e. paused at the failpoint that follows that statement. One
  * statement finds and terminates it: polling for the state and then terminating could find the
  * backend busy again between the two (it is briefly idle in transaction between any two statements).
+ * `state` 'active': still running that statement (a COPY the client is writing into).
  */
-async function terminatePaused(env: TestEnvironment, lastQuery: string): Promise<number> {
+async function terminatePaused(env: TestEnvironment, lastQuery: string, state: 'idle in transaction' | 'active' = 'idle in transaction'): Promise<number> {
   const { rows } = await sql<{ n: number }>`
     SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity
      WHERE datname = current_database() AND pid <> pg_backend_pid() AND application_name = ${VICTIM}
-       AND state = 'idle in transaction' AND query LIKE ${lastQuery}`.execute(env.db);
+       AND state = ${state} AND query LIKE ${lastQuery}`.execute(env.db);
   return rows[0]!.n;
 }
 
@@ -245,14 +246,7 @@ describe('a PostgreSQL backend terminated during `import completions`', () => {
       IMPORT_SPLIT_FROM_BYTES: '1',
       CET_FAILPOINT: 'import-copying-in-two:4000:1',
     });
-    const copying = async () => {
-      const { rows } = await sql<{ n: number }>`
-        SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity
-         WHERE datname = current_database() AND pid <> pg_backend_pid() AND application_name = ${VICTIM}
-           AND state = 'active' AND query LIKE 'COPY import_stage%'`.execute(env.db);
-      return rows[0]!.n;
-    };
-    expect(await waitFor(copying, 'the import to be copying its rows', 30_000)).toBe(1);
+    expect(await waitFor(() => terminatePaused(env, 'COPY import_stage%', 'active'), 'the import to be copying its rows', 30_000)).toBe(1);
     const killed = await importing;
     expect(killed.code, killed.stderr).toBe(1);
     const lines = killed.stderr.trim().split('\n');

@@ -16,7 +16,8 @@ import { checkEvents, mergeEvents } from './eventsSql.ts';
 import { checkRegistrants, mergeRegistrants } from './registrantsSql.ts';
 import { storeRejects, writeRejectsFile, type FileColumn } from './rejects.ts';
 import { StageRows, parseOptions, seenFilters } from './stageRows.ts';
-import { stageInTwo } from './stageParallel.ts';
+import { cutInTwo, stageInTwo } from './stageParallel.ts';
+import type { Cut } from './splitPoint.ts';
 import { stripBom } from './stripBom.ts';
 import { isUtf8File } from './utf8File.ts';
 import { stageCopySql, stageTableSql } from './stageSql.ts';
@@ -79,10 +80,16 @@ export async function importFile(pool: pg.Pool, options: ImportOptions): Promise
     throw unreadable(error);
   });
   if (!info.isFile()) throw new UnreadableFileError(`${options.file} is not a file`);
-  // Read once before the transaction (and its lock) is taken: how staging parses the file.
+  // Read before the transaction (and its lock) is taken: how staging parses the file, and where
+  // a large UTF-8 file is cut to be parsed in two threads.
   const text = await isUtf8File(file).catch((error: NodeJS.ErrnoException) => {
     throw unreadable(error);
   });
+  const cut = text && info.size >= (options.splitFrom ?? DEFAULT_SPLIT_FROM)
+    ? await cutInTwo(file, info.size).catch((error: NodeJS.ErrnoException) => {
+        throw unreadable(error);
+      })
+    : null;
   const rejectsPath = `${file}.rejects.csv`;
   let rejects: NewFile | null = null;
   const client = await pool.connect();
@@ -99,8 +106,7 @@ export async function importFile(pool: pg.Pool, options: ImportOptions): Promise
     // Sorts of a million staged rows stay in memory; JIT compiling the checks costs more than it saves.
     await client.query(`SET LOCAL work_mem = '256MB'`);
     await client.query('SET LOCAL jit = off');
-    const splitFrom = options.splitFrom ?? DEFAULT_SPLIT_FROM;
-    const staged = await stage(client, options.kind, file, { size: info.size, text, splitFrom }, options.now.getTime(), (read) => options.onRead?.(read, info.size));
+    const staged = await stage(client, options.kind, file, { size: info.size, text, cut }, options.now.getTime(), (read) => options.onRead?.(read, info.size));
     step(staged.inTwo ? 'parse and copy into staging, in two threads' : 'parse and copy into staging');
     await failpoint('import-staged');
     await client.query('ANALYZE import_stage');
@@ -168,7 +174,7 @@ export async function importFile(pool: pg.Pool, options: ImportOptions): Promise
 
 /**
  * Streams the file into the staging table, as text when it is UTF-8 throughout (`text`), else as
- * bytes; a UTF-8 file of `splitFrom` bytes or more in two parts parsed at once (stageParallel.ts),
+ * bytes; a UTF-8 file with a `cut` (cutInTwo) in two parts parsed at once (stageParallel.ts),
  * unless they turn out not to be what one pass would make. Returns the input's data columns, in
  * its order, and whether it was staged in two.
  */
@@ -176,12 +182,12 @@ async function stage(
   client: pg.PoolClient,
   kind: ImportKind,
   file: string,
-  { size, text, splitFrom }: { size: number; text: boolean; splitFrom: number },
+  { size, text, cut }: { size: number; text: boolean; cut: Cut | null },
   nowMs: number,
   onRead: (bytesRead: number) => void,
 ): Promise<{ columns: FileColumn[]; inTwo: boolean }> {
   await client.query(stageTableSql(kind));
-  const inTwo = text && size >= splitFrom ? await stageInTwo(client, kind, file, size, nowMs, onRead) : null;
+  const inTwo = cut ? await stageInTwo(client, kind, file, { size, cut }, nowMs, onRead) : null;
   if (inTwo) return { columns: fileColumns(kind, inTwo), inTwo: true };
   return { columns: fileColumns(kind, await stageInOne(client, kind, file, { size, text }, nowMs, onRead)), inTwo: false };
 }
@@ -195,8 +201,7 @@ async function stageInOne(
   nowMs: number,
   onRead: (bytesRead: number) => void,
 ): Promise<StageRows> {
-  // Rows are rarely shorter than 32 bytes: enough bits for the filters of repeated keys.
-  const rows = new StageRows(kind, nowMs, seenFilters(kind, Math.ceil(size / 32)));
+  const rows = new StageRows(kind, nowMs, seenFilters(kind, size));
   const input = createReadStream(file, { highWaterMark: 64 * 1024 });
   input.on('data', () => onRead(input.bytesRead));
   try {

@@ -1,6 +1,12 @@
 import { open } from 'node:fs/promises';
 
 const CHUNK = 1 << 20;
+
+/** A cut of a file: the byte offset just after an LF, and the physical line that starts there. */
+export interface Cut {
+  offset: number;
+  line: number;
+}
 const LF = 0x0a;
 const CR = 0x0d;
 
@@ -11,7 +17,7 @@ const CR = 0x0d;
  * the file's last byte (nothing to cut off). Whether the cut is between two records, not inside
  * a quoted field, only a parse of the first part can tell; the caller checks.
  */
-export async function splitPoint(file: string, near: number): Promise<{ offset: number; line: number } | null> {
+export async function splitPoint(file: string, near: number): Promise<Cut | null> {
   const handle = await open(file);
   try {
     const buffer = Buffer.allocUnsafe(CHUNK);

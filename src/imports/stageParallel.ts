@@ -8,7 +8,7 @@ import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { ImportKind } from '../domain/importRows.ts';
 import { failpoint } from '../files/failpoint.ts';
-import { splitPoint } from './splitPoint.ts';
+import { splitPoint, type Cut } from './splitPoint.ts';
 import type { FromPart, PartData, ToPart } from './stagePartWorker.ts';
 import { stageCopySql } from './stageSql.ts';
 import type { SeenBefore } from './seenBefore.ts';
@@ -22,8 +22,16 @@ import { stripBom } from './stripBom.ts';
 const FIRST_PART = 0.47;
 
 /**
+ * Where a file of `size` bytes would be cut for stageInTwo (null: nothing to cut off). Read
+ * before the import's transaction and lock are taken, as the UTF-8 check is.
+ */
+export function cutInTwo(file: string, size: number): Promise<Cut | null> {
+  return splitPoint(file, Math.floor(size * FIRST_PART));
+}
+
+/**
  * Stages a UTF-8 file in two parts parsed at once, into the staging table import_stage (made
- * already): this thread parses the file up to an LF near its middle, a worker thread the rest
+ * already): this thread parses the file up to `cut` (cutInTwo), a worker thread the rest
  * (stagePartWorker.ts); both write COPY text rows into the one COPY, and add keys to the same
  * filters of repeated keys (shared bits; seenBefore.ts says why that stays exact). Parsing is
  * what staging spends its time on (PostgreSQL ingests the rows several times faster), and a
@@ -40,14 +48,11 @@ export async function stageInTwo(
   client: pg.PoolClient,
   kind: ImportKind,
   file: string,
-  size: number,
+  { size, cut }: { size: number; cut: Cut },
   nowMs: number,
   onRead: (bytesRead: number) => void,
 ): Promise<StageRows | null> {
-  const cut = await splitPoint(file, Math.floor(size * FIRST_PART));
-  if (!cut) return null;
-  const expectedRows = Math.ceil(size / 32);
-  const filters = seenFilters(kind, expectedRows, { share: true });
+  const filters = seenFilters(kind, size, { share: true });
   const worker = new Worker(new URL('./stagePartWorker.ts', import.meta.url), {
     // Its live data is a few rows and the chunks in flight; left to grow, its heap took the
     // import of a million rows from ~140 to ~190 MB, at 16 MB ~160 MB (same time). Should a
@@ -61,7 +66,7 @@ export async function stageInTwo(
       start: cut.offset,
       firstLine: cut.line,
       nowMs,
-      expectedRows,
+      fileBytes: size,
       shared: filters.map((filter) => filter.buffer as SharedArrayBuffer),
     } satisfies PartData,
   });
@@ -80,7 +85,7 @@ async function stageParts(
   file: string,
   nowMs: number,
   onRead: (bytesRead: number) => void,
-  { worker, cut, filters }: { worker: Worker; cut: { offset: number; line: number }; filters: SeenBefore[] },
+  { worker, cut, filters }: { worker: Worker; cut: Cut; filters: SeenBefore[] },
 ): Promise<StageRows | null> {
   const tell = (message: ToPart) => worker.postMessage(message);
   await client.query('SAVEPOINT stage_in_two');

@@ -21,7 +21,8 @@ export interface PartData {
   /** The physical line that starts there. */
   firstLine: number;
   nowMs: number;
-  expectedRows: number;
+  /** The file's size, which sizes the filters (as the main thread sized them). */
+  fileBytes: number;
   /** The bits of the filters of repeated keys, shared with the main thread. */
   shared: SharedArrayBuffer[];
 }
@@ -54,7 +55,7 @@ port.on('message', (message: ToPart) => {
 });
 
 async function run(header: StagedHeader): Promise<void> {
-  const rows = new StageRows(data.kind, data.nowMs, seenFilters(data.kind, data.expectedRows, { shared: data.shared }), {
+  const rows = new StageRows(data.kind, data.nowMs, seenFilters(data.kind, data.fileBytes, { shared: data.shared }), {
     firstLine: data.firstLine,
     header,
   });

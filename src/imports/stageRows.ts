@@ -29,10 +29,12 @@ export function parseOptions(text: boolean): Options {
 }
 
 /**
- * The filters of repeated keys for `kind`'s rows, sized for `expectedRows` (one per REPEAT_KEYS
+ * The filters of repeated keys for `kind`'s rows in a file of `fileBytes` (one per REPEAT_KEYS
  * entry); shareable with other threads when `share`, or made over the `shared` buffers of others.
  */
-export function seenFilters(kind: ImportKind, expectedRows: number, options: { share?: boolean; shared?: SharedArrayBuffer[] } = {}): SeenBefore[] {
+export function seenFilters(kind: ImportKind, fileBytes: number, options: { share?: boolean; shared?: SharedArrayBuffer[] } = {}): SeenBefore[] {
+  // Rows are rarely shorter than 32 bytes: enough bits for every row of the file.
+  const expectedRows = Math.ceil(fileBytes / 32);
   return REPEAT_KEYS[kind].map((_, i) => new SeenBefore(expectedRows, { share: options.share, shared: options.shared?.[i] }));
 }
 
