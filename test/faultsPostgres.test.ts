@@ -128,7 +128,7 @@ describe('PostgreSQL backends terminated under a running worker', () => {
     const running = await startWorker('claim-locked:5000:1');
     const command = runCli(WEEK, env.env);
     // Paused by claim-locked, right after the claim's last SET LOCAL.
-    expect(await waitFor(() => terminatePaused(env, 'SET LOCAL jit = off'), 'the claim transaction to be open', 30_000)).toBe(1);
+    expect(await waitFor(() => terminatePaused(env, "SET LOCAL work_mem = '256MB'"), 'the claim transaction to be open', 30_000)).toBe(1);
     // Nothing of the killed claim is left.
     expect(await env.db.selectFrom('batch').selectAll().execute()).toEqual([]);
     await doneByTheWorker(await command, running);

@@ -37,8 +37,6 @@ export async function claimBatch(db: Db, request: ClaimRequest): Promise<Claimed
     await sql`SELECT pg_advisory_xact_lock(${CLAIM_LOCK})`.execute(trx);
     // A million-row snapshot is sorted here (by key, for the insert); keep that sort in memory.
     await sql`SET LOCAL work_mem = '256MB'`.execute(trx);
-    // Compiling the decision expressions costs more than it saves on these plain joins.
-    await sql`SET LOCAL jit = off`.execute(trx);
     await failpoint('claim-locked');
     const existing = await trx
       .selectFrom('batch')

@@ -157,7 +157,6 @@ async function build(conn: Db, config: SnapshotConfig, clock: () => Date): Promi
     await sql`SELECT pg_advisory_unlock(${CHANGE_LOCK})`.execute(conn);
     holding = false;
     const version = rows[0]!.version;
-    await sql`SET LOCAL jit = off`.execute(conn);
     await sql`SET LOCAL work_mem = '64MB'`.execute(conn);
     await sql`DELETE FROM state_snapshot`.execute(conn);
     const pending = pendingJoinsSql(sql`cycle AS y`);

@@ -29,10 +29,9 @@ export async function* streamRows<Row>(db: Db, pool: pg.Pool, query: RawBuilder<
   }
   const compiled = query.compile(db);
   const client = await pool.connect();
-  // Read queries over a million rows: JIT compiling their CASEs cost more than it saved, and
-  // their hash tables and a sort of a million rows fit in 256 MB (as the batch claim's); back
-  // to the defaults before the client returns to the pool.
-  await client.query(`SET jit = off; SET work_mem = '256MB'`);
+  // Read queries over a million rows: their hash tables and a sort of a million rows fit in
+  // 256 MB (as the batch claim's); back to the default before the client returns to the pool.
+  await client.query(`SET work_mem = '256MB'`);
   const cursor = client.query(new Cursor<Row>(compiled.sql, compiled.parameters as unknown[]));
   let failed = false;
   try {
@@ -46,7 +45,7 @@ export async function* streamRows<Row>(db: Db, pool: pg.Pool, query: RawBuilder<
     throw error;
   } finally {
     await cursor.close().catch(() => {});
-    if (!failed) await client.query('RESET jit; RESET work_mem').catch(() => (failed = true));
+    if (!failed) await client.query('RESET work_mem').catch(() => (failed = true));
     client.release(failed);
   }
 }
@@ -57,7 +56,7 @@ async function* streamDeclared<Row>(db: Db, pool: pg.Pool, query: RawBuilder<Row
   let failed = false;
   try {
     // SET LOCAL: the settings end with the transaction.
-    await client.query(`BEGIN READ ONLY; SET LOCAL jit = off; SET LOCAL cursor_tuple_fraction = 0.01`);
+    await client.query(`BEGIN READ ONLY; SET LOCAL cursor_tuple_fraction = 0.01`);
     await client.query(`DECLARE rows_cursor NO SCROLL CURSOR FOR ${compiled.sql}`, compiled.parameters as unknown[]);
     for (;;) {
       const { rows } = await client.query(`FETCH ${batch} FROM rows_cursor`);

@@ -103,9 +103,8 @@ export async function importFile(pool: pg.Pool, options: ImportOptions): Promise
     await client.query('BEGIN');
     // Imports run one at a time; each sees what the one before it stored.
     await client.query(`SELECT pg_advisory_xact_lock(hashtext('cet-uploader import'))`);
-    // Sorts of a million staged rows stay in memory; JIT compiling the checks costs more than it saves.
+    // Sorts of a million staged rows stay in memory.
     await client.query(`SET LOCAL work_mem = '256MB'`);
-    await client.query('SET LOCAL jit = off');
     const staged = await stage(client, options.kind, file, { size: info.size, text, cut }, options.now.getTime(), (read) => options.onRead?.(read, info.size));
     step(staged.inTwo ? 'parse and copy into staging, in two threads' : 'parse and copy into staging');
     await failpoint('import-staged');

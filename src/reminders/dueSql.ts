@@ -145,13 +145,12 @@ export function acceptDueSql(options: DueOptions): RawBuilder<unknown> {
 }
 
 /**
- * For the transaction: JIT off (compiling these statements cost seconds, more than running
- * them; BENCHMARKS.md), and room to hash the listed items: the planner cannot tell how few
- * batches the last six weeks hold, expects ten times too many rows and, within the default
- * 4 MB, would scan the listed items once per registrant instead of hashing them (32 s).
+ * For the transaction (JIT is off on every connection: database.ts): room to hash the listed
+ * items. The planner cannot tell how few batches the last six weeks hold, expects ten times
+ * too many rows and, within the default 4 MB, would scan the listed items once per registrant
+ * instead of hashing them (32 s).
  */
 export async function settings(trx: Db): Promise<void> {
-  await sql`SET LOCAL jit = off`.execute(trx);
   await sql`SET LOCAL work_mem = '64MB'`.execute(trx);
 }
 
