@@ -49,7 +49,7 @@ async function fromTables(trx: Db, window: ReadinessWindow): Promise<PreviewRow[
       SELECT d.decision, d.valid, CASE WHEN ${sampled} THEN d.provider_ref END AS held_ref,
              min(d.goc_number) AS goc_number, min(d.event_ref) AS event_ref, min(d.hold_end) AS hold_end,
              count(*) AS n, coalesce(sum(d.points), 0) AS points
-        FROM (${pendingDecisionsSql(window)}) AS d
+        FROM (${pendingDecisionsSql(window, { unfenced: true })}) AS d
        GROUP BY 1, 2, 3)
     SELECT g.decision, g.valid, sum(g.n) AS n, sum(g.points) AS points,
            NULL AS provider_ref, NULL AS goc_number, NULL AS event_ref, NULL::timestamptz AS hold_end

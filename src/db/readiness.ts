@@ -84,6 +84,13 @@ export interface DecisionOptions {
    * faster when few are pending against a long history, slower when most are pending.
    */
   drivenByPending?: boolean;
+  /**
+   * The joins as sets without their fence (see pendingDecisionsAsSets), so that PostgreSQL may
+   * share them between parallel workers (it never runs a subquery with OFFSET in parallel). Only
+   * for a reader that groups the rows without filtering on the decision (the dry run): a filter
+   * on it is what the fence keeps from the joins' estimates.
+   */
+  unfenced?: boolean;
 }
 
 /**
@@ -93,7 +100,7 @@ export interface DecisionOptions {
  * decision, hold_end, valid.
  */
 export function pendingDecisionsSql(window: ReadinessWindow, options: DecisionOptions = {}): RawBuilder<unknown> {
-  return options.drivenByPending ? pendingDecisionsOneByOne(window) : pendingDecisionsAsSets(window);
+  return options.drivenByPending ? pendingDecisionsOneByOne(window) : pendingDecisionsAsSets(window, options.unfenced === true);
 }
 
 /** The decision of one row at the window's cutoff, over the given columns (see Decision). */
@@ -142,7 +149,7 @@ function pendingDecisionsOneByOne(window: ReadinessWindow): RawBuilder<unknown> 
  * computed over them: with the CASE filters inside, the planner expected a few rows and
  * probed indexes a million times.
  */
-function pendingDecisionsAsSets(window: ReadinessWindow): RawBuilder<unknown> {
+function pendingDecisionsAsSets(window: ReadinessWindow, unfenced: boolean): RawBuilder<unknown> {
   const cutoff = window.cutoff.toISOString();
   const pending = pendingCompletionsSql('all');
   return sql`
@@ -166,5 +173,5 @@ function pendingDecisionsAsSets(window: ReadinessWindow): RawBuilder<unknown> {
               FROM confirmation GROUP BY completion_id HAVING count(*) = 2) f ON f.completion_id = c.id AND e.interactive
          WHERE c.completed_at >= ${window.cycleStartsAt.toISOString()}::timestamptz
            AND c.completed_at < ${cutoff}::timestamptz
-        OFFSET 0) x`;
+        ${unfenced ? sql`` : sql`OFFSET 0`}) x`;
 }
