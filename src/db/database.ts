@@ -36,9 +36,9 @@ export function connectionConfig(url: string, timeouts: DbTimeouts = DEFAULT_DB_
     lock_timeout: timeouts.lockMs,
     // No JIT compilation: this service's statements are joins of plain columns and CASEs, and
     // compiling them cost more than it saved wherever measured at a million rows (status ~0.7 s;
-    // the dry run ~1.5 s of a 3 s run, in each parallel worker). A DATABASE_URL with its own
-    // `options` parameter replaces this (pg reads the URL last).
-    options: '-c jit=off',
+    // the dry run ~1.5 s of a 3 s run, in each parallel worker). libpq's PGOPTIONS still apply,
+    // after it (the last setting wins); a DATABASE_URL with its own `options` replaces both.
+    options: ['-c jit=off', process.env.PGOPTIONS].filter(Boolean).join(' '),
     // A dead peer (host gone, cable pulled) is noticed rather than waited on.
     keepAlive: true,
     keepAliveInitialDelayMillis: 10_000,
