@@ -64,7 +64,8 @@ export function pendingCompletionsSql(spans: 'by row' | 'all'): { from: RawBuild
  * Still true of the completion now (the import checks that depend on other rows): false means
  * quarantined, kept out of every batch until an import sets it right. Over completion `c`,
  * event `e` and registrant `r`; `registered` says whether a span of `r` covers the completion
- * date (by default looked up per row).
+ * date (by default looked up per row). `r.surname_no_controls` is computed when the registrant
+ * is written (migration 0012).
  */
 export function stillValidSql(
   registered: RawBuilder<boolean> = sql<boolean>`EXISTS (SELECT 1 FROM registration_span s
@@ -74,7 +75,7 @@ export function stillValidSql(
   return sql<boolean>`(
     c.completed_on BETWEEN e.approved_from AND e.approved_to
     AND r.profession = ANY (e.professions)
-    AND r.surname !~ '[[:cntrl:]]'
+    AND r.surname_no_controls
     AND ${registered})`;
 }
 

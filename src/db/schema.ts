@@ -1,4 +1,4 @@
-import type { ColumnType, Generated } from 'kysely';
+import type { ColumnType, Generated, GeneratedAlways } from 'kysely';
 
 // One interface per table (kysely's own example layout). Dates are kept as 'YYYY-MM-DD'
 // strings (pg's date parser is switched off in database.ts), instants as Date.
@@ -51,6 +51,8 @@ export interface RegistrantTable {
   updated_at: Instant;
   /** Added by migration 0005 (reminders); NULL: no address. */
   email: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Migration 0012: computed by PostgreSQL from surname (no control character in it). */
+  surname_no_controls: GeneratedAlways<boolean>;
 }
 
 export interface RegistrationSpanTable {
