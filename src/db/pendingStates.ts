@@ -39,7 +39,7 @@ export interface PendingStateRow {
   final_cutoff: Date | null;
   hold_end: Date | null;
   decision: Decision | null;
-  /** Confirmations given before the earlier of now and the end of the hold window (0 unless interactive). */
+  /** Confirmations given before the earlier of now and the end of its hold window (0 unless interactive). */
   confirmations: number;
   correction_pending: boolean;
   /** The business-zone day it became ready (YYYY-MM-DD); null unless WAITING or QUARANTINED. */
@@ -66,15 +66,15 @@ function cyclesValues(cycles: readonly CycleRow[], now: Date): RawBuilder<unknow
  * The joins every pending completion is classified over: completion `c`, event `e`, registrant
  * `r` (with the span covering the date, `registered` says whether there is one), the cycle `y`
  * (the given relation, with starts_at and ends_at) holding its instant, its confirmations `fr`
- * and `fp` (an interactive completion's only), and `rj` when its latest carried revision was REJECTED. Shared by pendingStatesSql
- * and the state snapshot (stateSnapshot.ts).
+ * and `fp` (an interactive completion's only), and `rj` when its latest carried revision was
+ * REJECTED. Shared by pendingStatesSql and the state snapshot (stateSnapshot.ts).
  */
 export function pendingJoinsSql(cycles: RawBuilder<unknown>): { joins: RawBuilder<unknown>; registered: RawBuilder<boolean> } {
   const pending = pendingCompletionsSql('by row');
   // Only an interactive completion's confirmations are read (nothing decides a non-interactive
   // one by them): the others join on a NULL key, which PostgreSQL does not look up at all
-  // (status with no current snapshot at 1M pending, two thirds non-interactive: the count
-  // ~0.2 s faster).
+  // (status with no current snapshot at 1M pending, two thirds non-interactive: its count
+  // 0.1-0.3 s faster).
   const interactiveId = sql`CASE WHEN e.interactive THEN c.id END`;
   const joins = sql`
       ${pending.from}
