@@ -49,9 +49,9 @@ export function checkedTableSql(parts: CheckedTableParts): string {
   // Keys on more than one line are few. Staging flagged each row whose key it had probably met
   // on another line before (bit 1 of seen): in one pass an earlier line; in two threads
   // (stageParallel.ts) whichever thread came second. Never missing one: every key on two lines
-  // or more has a flagged row. Only the keys of flagged rows are
-  // grouped, and only their rows' contents compared. Grouping a million keys to find them cost
-  // ~1 s, building every row's content text another ~1 s.
+  // or more has a flagged row. Only the keys of flagged rows are grouped, and only their rows'
+  // contents compared. Grouping a million keys to find them cost ~1 s, building every row's
+  // content text another ~1 s.
   return `
 CREATE TEMP TABLE import_checked ON COMMIT DROP AS
 WITH repeated AS (

@@ -63,10 +63,10 @@ export function checkCompletions({ zone }: ImportParameters): Query {
  * finds that line. Only the groups of rows that staging flagged are sorted (bit 2 of seen: the
  * GOC number and event reference were probably met on another line first; some line of every
  * group of two or more is flagged, whichever of its lines staging met second, and a group of
- * one row finds nothing); grouping the million rows to find
- * the groups of several cost ~1 s. The rows found (few) are updated by ctid (a TID scan each). Over import_checked rather than CTEs of the check: there, the million checked rows
- * were kept a second time, in a CTE spilled to disk, and sorted by line for a merge join with
- * these few.
+ * one row finds nothing); grouping the million rows to find the groups of several cost ~1 s.
+ * The rows found (few) are updated by ctid (a TID scan each). Over import_checked rather than
+ * CTEs of the check: there, the million checked rows were kept a second time, in a CTE spilled
+ * to disk, and sorted by line for a merge join with these few.
  */
 export function clashCompletions(): Query[] {
   return [
